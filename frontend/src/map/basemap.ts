@@ -8,7 +8,15 @@ import { feature, mesh } from "topojson-client";
 import type { Topology, GeometryCollection } from "topojson-specification";
 import statesUrl from "us-atlas/states-10m.json?url";
 import countiesUrl from "us-atlas/counties-10m.json?url";
+import iconUrl from "leaflet/dist/images/marker-icon.png";
+import iconRetinaUrl from "leaflet/dist/images/marker-icon-2x.png";
+import shadowUrl from "leaflet/dist/images/marker-shadow.png";
 import { readConfig, validTileUrl } from "./config";
+
+// Leaflet finds its marker images through a CSS path guess that a bundler
+// breaks; give it the bundled, hashed files instead.
+delete (L.Icon.Default.prototype as unknown as { _getIconUrl?: unknown })._getIconUrl;
+L.Icon.Default.mergeOptions({ iconUrl, iconRetinaUrl, shadowUrl });
 
 /** JACKSON_COUNTY is where the map opens when there is nothing else to show (Phoenix and Talent, Oregon). */
 export const JACKSON_COUNTY: L.LatLngExpression = [42.26, -122.8];
@@ -56,7 +64,7 @@ export function createMap(el: HTMLElement, opts: { label: string; center?: L.Lat
 
   const land = L.geoJSON(undefined, { style: { color: "#8aa0b4", weight: 0, fillColor: "#eef2ea", fillOpacity: 1 }, interactive: false });
   const stateLines = L.geoJSON(undefined, { style: { color: "#51606e", weight: 1.4, opacity: 0.9, fill: false }, interactive: false });
-  const countyLines = L.geoJSON(undefined, { style: { color: "#8aa0b4", weight: 0.8, opacity: 0.9, dashArray: "3 3", fill: false }, interactive: false });
+  const countyLines = L.geoJSON(undefined, { style: { color: "#6f8193", weight: 1, opacity: 0.9, dashArray: "4 3", fill: false }, interactive: false });
   const cfg = readConfig(document);
   const tiles = cfg.tileUrl && validTileUrl(cfg.tileUrl);
   // Raster tiles sit in the tile pane, under the vector panes: the opaque

@@ -219,7 +219,7 @@ export async function home(ctx: Ctx): Promise<HTMLElement> {
   function fitCampaigns(): void {
     if (!map || campaigns.length === 0) return;
     const b = campaignLayer.getBounds();
-    if (b.isValid()) map.fitBounds(b, { padding: [30, 30], maxZoom: 13 });
+    if (b.isValid()) map.fitBounds(b, { padding: [30, 30], maxZoom: 12 });
   }
 
   try {

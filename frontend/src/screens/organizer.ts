@@ -103,6 +103,7 @@ async function mapTab(ctx: Ctx): Promise<HTMLElement> {
   });
   const households = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
 
+  let fitted = false;
   async function load(map: L.Map): Promise<void> {
     const b = map.getBounds();
     const bbox = bboxParam(b.getWest(), b.getSouth(), b.getEast(), b.getNorth());
@@ -133,6 +134,11 @@ async function mapTab(ctx: Ctx): Promise<HTMLElement> {
       }
     }
     if (hazards.status === "fulfilled") hazardLayer.addData(hazards.value);
+    if (!fitted && parcelLayer.getLayers().length) {
+      // Open on the parcels once; later moves are the organizer's own.
+      fitted = true;
+      map.fitBounds(parcelLayer.getBounds(), { padding: [30, 30], maxZoom: 14 });
+    }
     if (points.status === "fulfilled") {
       for (const f of points.value.features) {
         const [lon, lat] = f.geometry.coordinates;
