@@ -178,7 +178,7 @@ func (r *Result) decide(p *Proposal) {
 			reached = lead*2 > base
 		}
 		switch {
-		case leaders > 1:
+		case leaders > 1 && lead > 0:
 			r.Outcome = OutcomeTied
 		case lead > 0 && reached:
 			r.Outcome, r.Winner = OutcomePassed, winner
