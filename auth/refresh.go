@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -119,4 +120,66 @@ func DecideRefresh(rec *RefreshToken, now time.Time) (RefreshOutcome, error) {
 		return RefreshReuse, errBadRefresh
 	}
 	return RefreshRotate, nil
+}
+
+// RefreshResult is the outcome of Refresh.
+type RefreshResult struct {
+	Outcome RefreshOutcome
+	// Token and Record are the successor to hand out and its stored record,
+	// set when Outcome is RefreshRotate.
+	Token  string
+	Record RefreshToken
+	// AccountID and FamilyID identify the session, set for RefreshRotate
+	// and RefreshReuse (the caller audits refresh_reuse with them).
+	AccountID, FamilyID string
+}
+
+// Refresh exchanges a presented refresh token for its successor using
+// store: it hashes the token, decides, and for a reuse revokes the family.
+// Two concurrent refreshes with one token race on MarkRefreshTokenRotated;
+// the loser is treated as reuse, so a stolen token used at the same moment
+// as the real one still ends the session. On any error other than a store
+// failure the error is Unauthorized and the caller answers 401; the caller
+// then issues an access token for AccountID after checking that the account
+// still exists and is not disabled.
+func Refresh(ctx context.Context, store RefreshTokenStore, presented string, now time.Time) (RefreshResult, error) {
+	hash, err := HashRefreshToken(presented)
+	if err != nil {
+		return RefreshResult{Outcome: RefreshInvalid}, err
+	}
+	rec, err := store.FindRefreshToken(ctx, hash)
+	if apperr.Is(err, apperr.NotFound) {
+		rec, err = nil, nil
+	}
+	if err != nil {
+		return RefreshResult{}, err
+	}
+	outcome, refusal := DecideRefresh(rec, now)
+	res := RefreshResult{Outcome: outcome}
+	if rec != nil {
+		res.AccountID, res.FamilyID = rec.AccountID, rec.FamilyID
+	}
+	if outcome == RefreshRotate {
+		err := store.MarkRefreshTokenRotated(ctx, hash, now)
+		switch {
+		case apperr.Is(err, apperr.Conflict):
+			res.Outcome, refusal = RefreshReuse, errBadRefresh
+		case err != nil:
+			return RefreshResult{}, err
+		}
+	}
+	if res.Outcome == RefreshReuse {
+		if err := store.RevokeRefreshFamily(ctx, rec.FamilyID, now); err != nil {
+			return RefreshResult{}, err
+		}
+		return res, refusal
+	}
+	if refusal != nil {
+		return res, refusal
+	}
+	res.Token, res.Record = NewRefreshToken(rec.AccountID, rec.FamilyID, now)
+	if err := store.CreateRefreshToken(ctx, &res.Record); err != nil {
+		return RefreshResult{}, err
+	}
+	return res, nil
 }
