@@ -198,10 +198,7 @@ func (c Campaign) validateBudget(f *apperr.Fields) {
 			f.Add(field+".label", "must be at most %d characters", MaxLabelLen)
 		}
 		n := len(*f)
-		line.Amount.CheckPositive(f, field+".amount")
-		if line.Amount.Currency != cur {
-			f.Add(field+".amount.currency", "must be %s, the campaign's currency", cur)
-		}
+		checkAmountIn(f, field+".amount", line.Amount, c)
 		if len(*f) > n {
 			sumOK = false
 			continue
