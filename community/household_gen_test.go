@@ -48,7 +48,7 @@ func householdTestPopulation(tb testing.TB, n int, seed uint64, spread float64, 
 			Members:  members,
 			Language: householdLanguages[r.IntN(2)],
 			Contact: HouseholdContact{
-				Phone: fmt.Sprintf("+1541555%04d", r.IntN(phones)),
+				Phone: fmt.Sprintf("+1541%07d", 2_000_000+r.IntN(phones)),
 				Email: fmt.Sprintf("family%d@example.org", r.IntN(phones)),
 			},
 			LostHome:     HouseholdLostHome{Location: &loc, Address: fmt.Sprintf("Space %d, Example Park", r.IntN(200))},
@@ -80,7 +80,7 @@ func householdTestPopulation(tb testing.TB, n int, seed uint64, spread float64, 
 }
 
 func TestHouseholdTestPopulationIsValid(t *testing.T) {
-	for _, h := range householdTestPopulation(t, 500, 7, 0.05, 10000) {
+	for _, h := range householdTestPopulation(t, 500, 7, 0.05, 1_000_000) {
 		if err := h.Validate(); err != nil {
 			t.Fatalf("%s: %v", h.ID, err)
 		}

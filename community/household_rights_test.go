@@ -176,7 +176,7 @@ func BenchmarkHouseholdValidate(b *testing.B) {
 func BenchmarkNewHousehold(b *testing.B) {
 	pop := householdTestPopulation(b, 100_000, 5, 0.08, 90_000)
 	for _, h := range pop {
-		h.Contact.Phone = "(541) 555-" + h.Contact.Phone[8:]
+		h.Contact.Phone = "(541) " + h.Contact.Phone[5:8] + "-" + h.Contact.Phone[8:]
 	}
 	reg := HouseholdRegistration{By: HouseholdRegisteredBySelf}
 	b.ReportAllocs()
