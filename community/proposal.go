@@ -386,7 +386,7 @@ type Ballot struct {
 	VoterKey string
 	Option   string
 	Weight   int
-	CastAt time.Time
+	CastAt   time.Time
 	// Revision is the stored revision the write is based on; the store
 	// increments it on update.
 	Revision int64
