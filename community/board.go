@@ -54,7 +54,7 @@ type Apportionment struct {
 }
 
 // RegionSeats is one region's line of the apportionment. Its quota is
-// Floor + Remainder/TotalDues; Quota shows it to four decimals.
+// Floor + Remainder/TotalDues; Quota shows it truncated to four decimals.
 type RegionSeats struct {
 	Region    string
 	Members   int

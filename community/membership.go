@@ -443,3 +443,29 @@ func (m *Membership) end(c *Community, to Status, by, reason string, now time.Ti
 	m.Status, m.EndedAt, m.EndedBy, m.EndReason, m.Refund = to, now, by, reason, &refund
 	return nil
 }
+
+// FoundingPeriod is how long after a community is created its admins may
+// record founding members. A new community has nobody to hold a member
+// vote or to vouch for milestones; its founders join on its creation.
+const FoundingPeriod = 90 * 24 * time.Hour
+
+// FoundingMember records the holder as a full member from the start,
+// without review or pathway, as one of the founders a community admin
+// names while the community is being set up (within FoundingPeriod of its
+// creation). The application is checked as Apply checks it; payments are
+// recorded afterwards as for any member.
+func FoundingMember(c *Community, admin, holder Principal, app Application, existing []Membership, now time.Time) (Membership, error) {
+	if !c.HasRole(admin.AccountID, RoleCommunityAdmin) {
+		return Membership{}, forbidden()
+	}
+	if now.Sub(c.CreatedAt) > FoundingPeriod {
+		return Membership{}, apperr.New(apperr.Conflict, "the founding period has ended: new members join through the pathway")
+	}
+	m, err := Apply(c, holder, app, existing, now)
+	if err != nil {
+		return Membership{}, err
+	}
+	m.Status, m.ReviewedBy, m.ReviewedAt, m.ReviewNote = StatusMember, admin.AccountID, now, "founding member"
+	m.ProvisionalAt, m.MemberAt = now, now
+	return m, nil
+}
