@@ -97,6 +97,9 @@ func (s *Service) Login(ctx context.Context, email, password string, m Meta) (*S
 			return nil, err
 		}
 	}
+	if len(password) > 4*MaxPasswordLength {
+		password = password[:4*MaxPasswordLength] // no account matched; hash a bounded input
+	}
 	ok, err := s.Hasher.VerifyAccount(a, password)
 	if err != nil {
 		return nil, err

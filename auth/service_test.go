@@ -419,3 +419,18 @@ func TestLoadOrCreateKeys(t *testing.T) {
 		t.Errorf("wrong data key: %v, want Internal", err)
 	}
 }
+
+func TestServiceLoginOversizedInput(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := newTestService(t)
+	register(t, s, "maria@example.org")
+	for _, tt := range []struct{ email, password string }{
+		{strings.Repeat("m", 1<<20) + "@example.org", testPassword},
+		{"maria@example.org", strings.Repeat("p", 1<<20)},
+		{`{"$gt": ""}`, testPassword},
+	} {
+		if _, err := s.Login(ctx, tt.email, tt.password, meta); !apperr.Is(err, apperr.Unauthorized) {
+			t.Errorf("Login(%d-byte email, %d-byte password) = %v, want Unauthorized", len(tt.email), len(tt.password), err)
+		}
+	}
+}
