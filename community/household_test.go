@@ -280,3 +280,33 @@ func TestHouseholdEnumValuesAreValid(t *testing.T) {
 		}
 	}
 }
+
+func TestHouseholdValidEmail(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"rosa@example.org", true},
+		{"rosa.marquez+fire@mail.example.org", true},
+		{"o'neil@example.org", true},
+		{"josé@correo.example.mx", true},
+		{"rosa@example", false},
+		{"@example.org", false},
+		{"rosa@", false},
+		{".rosa@example.org", false},
+		{"ro..sa@example.org", false},
+		{"rosa@-example.org", false},
+		{"rosa@example..org", false},
+		{"ro sa@example.org", false},
+		{"Rosa <rosa@example.org>", false},
+		{"\"rosa\"@example.org", false},
+		{"rosa@exa_mple.org", false},
+		{strings.Repeat("a", 65) + "@example.org", false},
+		{"a@" + strings.Repeat("b", 250) + ".org", false},
+	}
+	for _, tt := range tests {
+		if got := householdValidEmail(tt.in); got != tt.want {
+			t.Errorf("householdValidEmail(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

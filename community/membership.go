@@ -105,6 +105,9 @@ const maxNoteLength = 2000
 // also hold ApplicantKey unique among active memberships, since two
 // concurrent applications both pass this check.
 func Apply(c *Community, p Principal, app Application, existing []Membership, now time.Time) (Membership, error) {
+	if p.AccountID == "" {
+		return Membership{}, apperr.New(apperr.Unauthorized, "sign in first")
+	}
 	var f apperr.Fields
 	if app.ID == "" {
 		f.Add("id", "must not be empty")
@@ -145,9 +148,6 @@ func Apply(c *Community, p Principal, app Application, existing []Membership, no
 		if cl.Eligible != EligibleOrganisation && app.OrganisationID != "" {
 			f.Add("organisationId", "applies only to organisation classes")
 		}
-	}
-	if p.AccountID == "" {
-		return Membership{}, apperr.New(apperr.Unauthorized, "sign in first")
 	}
 	if err := f.Err(); err != nil {
 		return Membership{}, err

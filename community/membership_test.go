@@ -148,6 +148,31 @@ func TestProvisionalMemberGetsShareBackAsPaid(t *testing.T) {
 	}
 }
 
+func TestAdmissionByVote(t *testing.T) {
+	c := WorkerCoop("wc", adminID, t0)
+	m := seedMembers(&c, "worker", 1, func(int) int64 { return 0 })[0]
+	m.Status, m.MemberAt = StatusProvisional, t0.Add(-time.Hour)
+	if next, ok := m.NextMilestone(&c); !ok || next.Key != "orientation" {
+		t.Fatalf("NextMilestone = %v %v", next.Key, ok)
+	}
+	adopted := &Proposal{ID: "v", CommunityID: "wc", Kind: KindAdmission, MembershipID: m.ID, Result: &Result{Adopted: true}}
+	fieldsOf(t, CompleteMilestoneByVote(&c, &m, "orientation", adopted, t0)) // not a vote milestone
+	for _, key := range []string{"orientation", "conflict_training"} {
+		must(t, CompleteMilestone(&c, &m, key, admin, "done", t0))
+	}
+	must(t, CompleteMilestone(&c, &m, "candidacy", admin, "", t0.AddDate(1, 0, 0)))
+	other := *adopted
+	other.MembershipID = "someone-else"
+	fieldsOf(t, CompleteMilestoneByVote(&c, &m, "members_agree", &other, t0))
+	rejected := *adopted
+	rejected.Result = &Result{Outcome: OutcomeBlocked}
+	wantKind(t, CompleteMilestoneByVote(&c, &m, "members_agree", &rejected, t0), "unprocessable")
+	must(t, CompleteMilestoneByVote(&c, &m, "members_agree", adopted, t0.AddDate(1, 0, 1)))
+	if _, ok := m.NextMilestone(&c); ok || m.Status != StatusMember || m.Milestones[3].ProposalID != "v" {
+		t.Fatalf("after vote: %s %+v", m.Status, m.Milestones)
+	}
+}
+
 func TestFoundingMember(t *testing.T) {
 	c := WorkerCoop("wc", adminID, t0)
 	app := Application{ID: "f1", ClassKey: "worker"}
