@@ -16,6 +16,7 @@ func benchLedger(tb testing.TB, n int) (*Book, Campaign) {
 	c := openCampaign(tb, "bench", KeepWhatYouRaise)
 	c.Target = usd(1 << 50) // never funded, so every pledge is accepted
 	c.Budget = []BudgetLine{{Category: BudgetLandPrice, Amount: c.Target}}
+	c.Deadline = t0.AddDate(2, 0, 0)
 	step := 365 * 24 * time.Hour / time.Duration(n)
 	add := func(txs ...Transaction) {
 		for _, tx := range txs {
@@ -42,6 +43,19 @@ func benchLedger(tb testing.TB, n int) (*Book, Campaign) {
 		}
 	}
 	return b, c
+}
+
+// TestBenchLedger keeps the benchmarks' generator working: benchmarks do
+// not run with the tests.
+func TestBenchLedger(t *testing.T) {
+	b, c := benchLedger(t, 500)
+	p := b.Progress(c)
+	if p.Transactions < 500 || p.Matched.Amount == 0 || p.Disbursed.Amount == 0 || len(p.Daily) < 100 {
+		t.Fatalf("bench ledger progress = %+v", p)
+	}
+	if r := b.Verify(); !r.OK() {
+		t.Fatalf("verify: %+v", r.Violations)
+	}
 }
 
 func BenchmarkProgress100k(b *testing.B) {
