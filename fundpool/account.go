@@ -107,6 +107,7 @@ var classNames = [numClasses]string{
 	ClassDisbursed:    "disbursed",
 }
 
+// String returns the class as it appears in account names.
 func (c Class) String() string { return classNames[c] }
 
 // isSource reports whether c is a contra account for the outside world.

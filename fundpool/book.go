@@ -89,6 +89,15 @@ func newCampaignLedger(id string) *campaignLedger {
 	}
 }
 
+// currencyOr returns the campaign's currency, or DefaultCurrency before its
+// first transaction.
+func (l *campaignLedger) currencyOr() string {
+	if l.currency == "" {
+		return DefaultCurrency
+	}
+	return l.currency
+}
+
 func (l *campaignLedger) source(kind SourceKind, id string) *sourceInfo {
 	if l == nil {
 		return nil
@@ -336,6 +345,9 @@ func (b *Book) apply(in Transaction) Transaction {
 			l.matched[orig.Ref+"|"+orig.Source.ID] -= orig.Total().Amount
 		case KindPledgeCancelled, KindRelease:
 			l.source(SourcePledge, orig.Source.ID).closed = ""
+		case KindPledgeMade:
+			// A pledge recorded by mistake is withdrawn for good.
+			l.source(SourcePledge, orig.Source.ID).closed = KindPledgeCancelled
 		}
 	case KindMatchEarned:
 		l.matched[t.Ref+"|"+t.Source.ID] += t.Total().Amount
@@ -525,7 +537,7 @@ func (b *Book) Balance(account string) Money {
 	if l == nil {
 		return Money{Currency: DefaultCurrency}
 	}
-	return Money{Amount: l.balances[account], Currency: l.currency}
+	return Money{Amount: l.balances[account], Currency: l.currencyOr()}
 }
 
 // AccountBalance is one account and its balance.
@@ -624,7 +636,7 @@ func (b *Book) Available(campaignID string, use Use) Money {
 	for _, s := range l.spendable(use) {
 		sum += s.amount
 	}
-	return Money{Amount: sum, Currency: l.currency}
+	return Money{Amount: sum, Currency: l.currencyOr()}
 }
 
 type held struct {

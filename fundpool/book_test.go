@@ -440,3 +440,14 @@ func TestAccountNames(t *testing.T) {
 		}
 	}
 }
+
+func TestNoPromisesAfterTheDeadline(t *testing.T) {
+	c := openCampaign(t, "c1", AllOrNothing)
+	late := TxMeta{Key: "late", At: c.Deadline}
+	_, err := MakePledge(c, pledge(c, "p1", 100, false), late)
+	wantKind(t, err, apperr.Conflict)
+	_, err = AwardGrant(c, fema(c), late)
+	wantKind(t, err, apperr.Conflict)
+	_, err = CommitLoan(c, LoanCommitment{ID: "l1", CampaignID: c.ID, Lender: "CU", Amount: usd(100)}, late)
+	wantKind(t, err, apperr.Conflict)
+}

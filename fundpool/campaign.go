@@ -198,10 +198,7 @@ func (c Campaign) validateBudget(f *apperr.Fields) {
 			f.Add(field+".label", "must be at most %d characters", MaxLabelLen)
 		}
 		n := len(*f)
-		line.Amount.CheckPositive(f, field+".amount")
-		if line.Amount.Currency != cur {
-			f.Add(field+".amount.currency", "must be %s, the campaign's currency", cur)
-		}
+		checkAmountIn(f, field+".amount", line.Amount, c)
 		if len(*f) > n {
 			sumOK = false
 			continue
@@ -250,6 +247,27 @@ func validID(id string) bool {
 		}
 	}
 	return true
+}
+
+// NewCampaign returns c as a new draft created by organizer by at time at:
+// the currency defaults to DefaultCurrency for the target and any budget
+// line that names none, and the result is validated.
+func NewCampaign(c Campaign, by string, at time.Time) (Campaign, error) {
+	if c.Target.Currency == "" {
+		c.Target.Currency = DefaultCurrency
+	}
+	c.Budget = append([]BudgetLine(nil), c.Budget...)
+	for i := range c.Budget {
+		if c.Budget[i].Amount.Currency == "" {
+			c.Budget[i].Amount.Currency = c.Target.Currency
+		}
+	}
+	c.Status, c.CreatedBy, c.CreatedAt, c.UpdatedAt, c.Version = StatusDraft, by, at, at, 1
+	c.OpenedAt, c.FundedAt, c.ClosedAt = time.Time{}, time.Time{}, time.Time{}
+	if err := c.Validate(); err != nil {
+		return Campaign{}, err
+	}
+	return c, nil
 }
 
 // Transition moves the campaign to status to at time at, refusing moves the
@@ -341,6 +359,16 @@ func (c *Campaign) Apply(u CampaignUpdate, at time.Time) error {
 func (c Campaign) acceptsPledges() error {
 	if c.Status != StatusOpen {
 		return apperr.New(apperr.Conflict, "campaign is %s and does not accept new pledges", c.Status)
+	}
+	return nil
+}
+
+// beforeDeadline returns a Conflict unless at is before the deadline: a
+// promise made later could not count toward the target in time, even if the
+// deadline job has not yet closed the campaign.
+func (c Campaign) beforeDeadline(at time.Time) error {
+	if !at.Before(c.Deadline) {
+		return apperr.New(apperr.Conflict, "the campaign's deadline has passed")
 	}
 	return nil
 }

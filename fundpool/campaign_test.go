@@ -131,3 +131,30 @@ func TestCampaignApply(t *testing.T) {
 		t.Errorf("story correction of an open campaign: %v", err)
 	}
 }
+
+func TestNewCampaignDefaults(t *testing.T) {
+	in := Campaign{
+		ID:       "c1",
+		Title:    Text{Es: "Terreno para Phoenix"},
+		Budget:   []BudgetLine{{Category: BudgetLandPrice, Amount: Money{Amount: 5000}}},
+		Target:   Money{Amount: 5000},
+		Deadline: t0.Add(time.Hour),
+		Mode:     KeepWhatYouRaise,
+		Status:   StatusFunded, // ignored: a new campaign is a draft
+	}
+	c, err := NewCampaign(in, "o1", t0)
+	if err != nil {
+		t.Fatalf("NewCampaign: %v", err)
+	}
+	if c.Status != StatusDraft || c.Target != usd(5000) || c.Budget[0].Amount != usd(5000) || c.CreatedBy != "o1" || c.Version != 1 {
+		t.Errorf("NewCampaign = %+v", c)
+	}
+	if in.Budget[0].Amount.Currency != "" {
+		t.Error("NewCampaign changed its input's budget")
+	}
+	in.Mode = ""
+	_, err = NewCampaign(in, "o1", t0)
+	if got := fieldNames(t, err); !cmp.Equal(got, []string{"mode"}) {
+		t.Errorf("fields = %v, want [mode]", got)
+	}
+}

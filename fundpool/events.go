@@ -19,6 +19,9 @@ func MakePledge(c Campaign, p Pledge, m TxMeta) (Transaction, error) {
 	if err := p.Validate(c); err != nil {
 		return Transaction{}, err
 	}
+	if err := c.beforeDeadline(m.At); err != nil {
+		return Transaction{}, err
+	}
 	t := newTransaction(c.ID, KindPledgeMade, m)
 	t.Source = SourceRef{Kind: SourcePledge, ID: p.ID, Resident: p.Pledger.ResidentID != ""}
 	t.Postings = []Posting{{account(c.ID, ClassPledgeSource, p.ID), PledgedAccount(c.ID, p.ID), p.Amount}}
@@ -144,6 +147,9 @@ func AwardGrant(c Campaign, g Grant, m TxMeta) (Transaction, error) {
 	if err := g.Validate(c); err != nil {
 		return Transaction{}, err
 	}
+	if err := c.beforeDeadline(m.At); err != nil {
+		return Transaction{}, err
+	}
 	t := newTransaction(c.ID, KindGrantAwarded, m)
 	t.Source = SourceRef{Kind: SourceGrant, ID: g.ID, Funder: g.Funder, Program: g.Program, Uses: append([]Use(nil), g.Uses...)}
 	if g.Match != nil {
@@ -189,6 +195,9 @@ func receive(b *Book, c Campaign, kind TxKind, id string, amount Money, m TxMeta
 // CommitLoan builds the loan_committed transaction of a lender's commitment.
 func CommitLoan(c Campaign, loan LoanCommitment, m TxMeta) (Transaction, error) {
 	if err := loan.Validate(c); err != nil {
+		return Transaction{}, err
+	}
+	if err := c.beforeDeadline(m.At); err != nil {
 		return Transaction{}, err
 	}
 	t := newTransaction(c.ID, KindLoanCommitted, m)

@@ -3,8 +3,8 @@ package fundpool
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"slices"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -260,7 +260,7 @@ func checkShape(t Transaction, reg registry, currency string) error {
 		f.Add("postings", "must not be empty")
 	}
 	for i, p := range t.Postings {
-		checkPosting(&f, fmt.Sprintf("postings.%d", i), t, p, info, currency)
+		checkPosting(&f, "postings."+strconv.Itoa(i), t, p, info, currency)
 	}
 	return f.Err()
 }

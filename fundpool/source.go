@@ -126,10 +126,11 @@ func checkOwner(f *apperr.Fields, id, campaignID string, c Campaign) {
 
 // checkAmountIn adds field errors unless m is positive and in c's currency.
 func checkAmountIn(f *apperr.Fields, field string, m Money, c Campaign) {
-	m.CheckPositive(f, field)
 	if m.Currency != c.Currency() {
 		f.Add(field+".currency", "must be %s, the campaign's currency", c.Currency())
+		m.Currency = c.Currency()
 	}
+	m.CheckPositive(f, field)
 }
 
 func checkName(f *apperr.Fields, field, name string, required bool) {

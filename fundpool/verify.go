@@ -161,18 +161,14 @@ func (v *verifier) tx(t *Transaction) {
 	if t.Kind.creates() && reg.source(t.Source.Kind, t.Source.ID) == nil {
 		reg[sourceKey(t.Source.Kind, t.Source.ID)] = &sourceInfo{SourceRef: t.Source, useSet: useSet(t.Source.Uses), created: t.ID}
 	}
-	touched := make(map[string]bool, 2*len(t.Postings))
+	names := make([]string, 0, 2*len(t.Postings))
 	for _, p := range t.Postings {
 		v.bal[p.Source] -= p.Amount.Amount
 		v.bal[p.Destination] += p.Amount.Amount
-		touched[p.Source], touched[p.Destination] = true, true
-	}
-	names := make([]string, 0, len(touched))
-	for name := range touched {
-		names = append(names, name)
+		names = append(names, p.Source, p.Destination)
 	}
 	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range slices.Compact(names) {
 		a, ok := parseAccount(name)
 		if ok && !a.Class.isSource() && v.bal[name] < 0 {
 			v.r.add(t.ID, name, RuleNegative, "balance fell to %d", v.bal[name])

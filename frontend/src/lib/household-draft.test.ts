@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import type { ConsentText } from "../api/types";
+import { DRAFT_KEY, clearDraft, firstInvalidStep, loadDraft, newDraft, saveDraft, sha256Hex, toRequest, validateStep, type Draft, type Step } from "./household-draft";
+
+function memStore(): Storage & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return {
+    data,
+    getItem: (k: string) => data.get(k) ?? null,
+    setItem: (k: string, v: string) => void data.set(k, v),
+    removeItem: (k: string) => void data.delete(k),
+  } as unknown as Storage & { data: Map<string, string> };
+}
+
+function filled(): Draft {
+  const d = newDraft("es");
+  d.members = [
+    { name: " Ana López ", relationship: "head", age_band: "25-44" },
+    { name: "Luis", relationship: "child", age_band: "5-17", preferred_name: "  " },
+  ];
+  d.phone = "+1 541 555 0100";
+  d.former_location = { lon: -122.80712345, lat: 42.21123456 };
+  d.current_situation = "hotel";
+  d.current_zip = "97535";
+  d.tenure = "owner_rented_lot";
+  d.bedrooms = 2;
+  d.accessibility = ["no_stairs"];
+  d.coop = true;
+  d.fema_disaster_number = "dr-4562-or";
+  d.consents = { matching: true, statistics: true, contact: false };
+  return d;
+}
+
+const texts: ConsentText[] = ["contact", "matching", "partners", "statistics"].flatMap((p) => [
+  { purpose: p as ConsentText["purpose"], locale: "en" as const, version: `${p}-en-v1`, text: "..." },
+  { purpose: p as ConsentText["purpose"], locale: "es" as const, version: `${p}-es-v1`, text: "..." },
+]);
+
+describe("household draft", () => {
+  it("saves and resumes on this device", () => {
+    const s = memStore();
+    const d = filled();
+    d.step = "needs";
+    saveDraft(s, d);
+    expect(loadDraft(s, "en")).toEqual(d);
+    clearDraft(s);
+    expect(s.data.has(DRAFT_KEY)).toBe(false);
+    expect(loadDraft(s, "en").step).toBe("household");
+  });
+
+  it("starts over when the saved draft is unreadable", () => {
+    const s = memStore();
+    s.setItem(DRAFT_KEY, "{not json");
+    expect(loadDraft(s, "es")).toEqual(newDraft("es"));
+    s.setItem(DRAFT_KEY, JSON.stringify({ step: "nope", members: [] }));
+    expect(loadDraft(s, "es")).toEqual(newDraft("es"));
+  });
+
+  it("needs only the first name to pass the first step", () => {
+    const d = newDraft("en");
+    expect(validateStep("household", d)).toEqual({ "members.0.name": "form.required" });
+    d.members[0].name = "Ana";
+    expect(validateStep("household", d)).toEqual({});
+  });
+
+  const spoils: Array<[Step, (d: Draft) => unknown, string, string]> = [
+    ["household", (d: Draft) => (d.phone = "12"), "phone", "form.phone"],
+    ["household", (d: Draft) => (d.email = "ana@"), "email", "form.email"],
+    ["household", (d: Draft) => (d.members[1].name = ""), "members.1.name", "form.required"],
+    ["household", (d: Draft) => (d.members = Array.from({ length: 31 }, () => ({ name: "x", relationship: "other" as const, age_band: "" as const }))), "members", "household.tooMany"],
+    ["before", (d: Draft) => (d.former_location = { lon: 200, lat: 0 }), "former_location", "before.invalidPoint"],
+    ["now", (d: Draft) => (d.current_situation = ""), "current_situation", "form.choose"],
+    ["now", (d: Draft) => (d.current_zip = "9753"), "current_zip", "now.zipInvalid"],
+    ["needs", (d: Draft) => (d.bedrooms = 11), "bedrooms", "form.number"],
+    ["needs", (d: Draft) => (d.fema_disaster_number = "4562"), "fema_disaster_number", "needs.femaInvalid"],
+  ];
+  it.each(spoils)("%s step refuses a bad %s", (step, spoil, fieldName, key) => {
+    const d = filled();
+    spoil(d);
+    expect(validateStep(step, d)[fieldName]).toBe(key);
+    expect(firstInvalidStep(d)).toBe(step);
+  });
+
+  it("never requires consent", () => {
+    const d = filled();
+    d.consents = {};
+    expect(firstInvalidStep(d)).toBeNull();
+    expect(toRequest(d, texts, "es").consents).toEqual([]);
+  });
+
+  it("builds the request with trimmed text, rounded location and consent versions", () => {
+    const req = toRequest(filled(), texts, "es");
+    expect(req.members).toEqual([
+      { name: "Ana López", relationship: "head", age_band: "25-44", preferred_name: undefined, accessibility_needs: undefined },
+      { name: "Luis", relationship: "child", age_band: "5-17", preferred_name: undefined, accessibility_needs: undefined },
+    ]);
+    expect(req.former_location).toEqual({ lon: -122.807123, lat: 42.211235 });
+    expect(req.fema_disaster_number).toBe("DR-4562-OR");
+    expect(req.contact).toEqual({ phone: "+1 541 555 0100", email: undefined });
+    expect(req.consents).toEqual([
+      { purpose: "matching", text_version: "matching-es-v1", locale: "es", method: "self_online" },
+      { purpose: "statistics", text_version: "statistics-es-v1", locale: "es", method: "self_online" },
+    ]);
+    expect(req.needs).toEqual({ bedrooms: 2, accessibility: ["no_stairs"] });
+  });
+
+  it("refuses to claim consent to a text it does not have", () => {
+    expect(() => toRequest(filled(), [], "en")).toThrow(/no consent text/);
+  });
+
+  it("hashes consent text with SHA-256", async () => {
+    expect(await sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  });
+});
