@@ -1,9 +1,13 @@
 package mongodb
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
-	"strconv"
-	"strings"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -51,71 +55,82 @@ func NewHouseholdStore(db *DB, ring *seal.Keyring) *HouseholdStore {
 
 func (s *HouseholdStore) coll() *mongo.Collection { return s.db.Collection(householdsCollection) }
 
-// householdDoc is a household as stored. Lists inside list entries are
-// joined into strings, since the embedded store keeps no arrays nested in
-// arrays; validation keeps the separators out of the values.
+// householdDoc is a household as stored: the keys the store needs in
+// clear (id, external key, version) and the whole record sealed as one
+// value under the data key, bound to the household by associated data
+// ("household/ID/record"). Nothing in the record is ever queried by the
+// database (lists are served from memory), and one sealed value instead of
+// thirty fields makes the start-up scan several times faster on the
+// embedded store, whose per-field decoding dominates a full read.
+//
+// An erased household keeps only its anonymous remainder.
 type householdDoc struct {
-	ID          string `bson:"_id"`
-	ExternalKey string `bson:"external_key"`
-	// Erased marks a remainder document; the household fields are then empty.
-	Erased    bool                   `bson:"erased,omitempty"`
-	Remainder *householdRemainderDoc `bson:"remainder,omitempty"`
-	Owner     string                 `bson:"owner_account_id,omitempty"`
-	External  string                 `bson:"external_id,omitempty"`
-	Members   []householdMemberDoc   `bson:"members,omitempty"`
-	Pets      int                    `bson:"pets,omitempty"`
-	Service   bool                   `bson:"service_animal,omitempty"`
-	Language  string                 `bson:"language,omitempty"`
-	Phone     string                 `bson:"phone,omitempty"` // sealed
-	Email     string                 `bson:"email,omitempty"` // sealed
-	Lon       *float64               `bson:"lon,omitempty"`
-	Lat       *float64               `bson:"lat,omitempty"`
-	Address   string                 `bson:"address,omitempty"` // sealed
-	Situation string                 `bson:"situation,omitempty"`
-	Zip       string                 `bson:"zip_code,omitempty"`
-	Tenure    string                 `bson:"tenure_before,omitempty"`
-	Income    string                 `bson:"income_band,omitempty"`
-	Bedrooms  int                    `bson:"bedrooms,omitempty"`
-	Access    string                 `bson:"accessibility,omitempty"`
-	Areas     []householdAreaDoc     `bson:"preferred_areas,omitempty"`
-	Coop      bool                   `bson:"interested_in_coop,omitempty"`
-	LandTrust bool                   `bson:"interested_in_land_trust,omitempty"`
-	Disaster  string                 `bson:"fema_disaster_number,omitempty"`
-	FEMAReg   string                 `bson:"fema_registration_id,omitempty"` // sealed
-	Insurance string                 `bson:"insurance,omitempty"`
-	Notes     string                 `bson:"notes,omitempty"` // sealed
-	Consents  []householdConsentDoc  `bson:"consents,omitempty"`
-	RegBy     string                 `bson:"registered_by,omitempty"`
-	RegOrg    string                 `bson:"registered_by_organizer,omitempty"`
-	RegMethod string                 `bson:"registration_consent_method,omitempty"`
-	NotDup    []string               `bson:"not_duplicate_of,omitempty"`
-	Created   string                 `bson:"created_at,omitempty"` // sealed
-	Updated   string                 `bson:"updated_at,omitempty"` // sealed
-	Version   int64                  `bson:"version"`
+	ID          string                 `bson:"_id"`
+	ExternalKey string                 `bson:"external_key"`
+	Version     int64                  `bson:"version"`
+	Record      []byte                 `bson:"record,omitempty"` // sealed JSON of householdRecord
+	Erased      bool                   `bson:"erased,omitempty"`
+	Remainder   *householdRemainderDoc `bson:"remainder,omitempty"`
+}
+
+// householdRecord is the sealed part of a household document. Its JSON
+// names are the storage format: change them only with a migration.
+type householdRecord struct {
+	Owner     string                `json:"owner_account_id,omitempty"`
+	External  string                `json:"external_id,omitempty"`
+	Members   []householdMemberDoc  `json:"members,omitempty"`
+	Pets      int                   `json:"pets,omitempty"`
+	Service   bool                  `json:"service_animal,omitempty"`
+	Language  string                `json:"language,omitempty"`
+	Phone     string                `json:"phone,omitempty"`
+	Email     string                `json:"email,omitempty"`
+	Lon       *float64              `json:"lon,omitempty"`
+	Lat       *float64              `json:"lat,omitempty"`
+	Address   string                `json:"address,omitempty"`
+	Situation string                `json:"situation,omitempty"`
+	Zip       string                `json:"zip_code,omitempty"`
+	Tenure    string                `json:"tenure_before,omitempty"`
+	Income    string                `json:"income_band,omitempty"`
+	Bedrooms  int                   `json:"bedrooms,omitempty"`
+	Access    []string              `json:"accessibility,omitempty"`
+	Areas     []householdAreaDoc    `json:"preferred_areas,omitempty"`
+	Coop      bool                  `json:"interested_in_coop,omitempty"`
+	LandTrust bool                  `json:"interested_in_land_trust,omitempty"`
+	Disaster  string                `json:"fema_disaster_number,omitempty"`
+	FEMAReg   string                `json:"fema_registration_id,omitempty"`
+	Insurance string                `json:"insurance,omitempty"`
+	Notes     string                `json:"notes,omitempty"`
+	Consents  []householdConsentDoc `json:"consents,omitempty"`
+	RegBy     string                `json:"registered_by,omitempty"`
+	RegOrg    string                `json:"registered_by_organizer,omitempty"`
+	RegMethod string                `json:"registration_consent_method,omitempty"`
+	NotDup    []string              `json:"not_duplicate_of,omitempty"`
+	Created   time.Time             `json:"created_at"`
+	Updated   time.Time             `json:"updated_at"`
 }
 
 type householdMemberDoc struct {
-	Name          string `bson:"name"`
-	PreferredName string `bson:"preferred_name,omitempty"`
-	Relationship  string `bson:"relationship"`
-	AgeBand       string `bson:"age_band,omitempty"`
-	Access        string `bson:"accessibility,omitempty"`
+	Name          string   `json:"name"`
+	PreferredName string   `json:"preferred_name,omitempty"`
+	Relationship  string   `json:"relationship"`
+	AgeBand       string   `json:"age_band,omitempty"`
+	Access        []string `json:"accessibility,omitempty"`
 }
 
 type householdAreaDoc struct {
-	Lon    float64 `bson:"lon"`
-	Lat    float64 `bson:"lat"`
-	Radius int     `bson:"radius_m"`
+	Lon    float64 `json:"lon"`
+	Lat    float64 `json:"lat"`
+	Radius int     `json:"radius_m"`
 }
 
 type householdConsentDoc struct {
-	Purpose     string `bson:"purpose"`
-	TextVersion string `bson:"text_version"`
-	Partners    string `bson:"partners,omitempty"`
-	GivenAt     string `bson:"given_at"` // sealed
-	Method      string `bson:"method"`
-	RecordedBy  string `bson:"recorded_by,omitempty"`
-	WithdrawnAt string `bson:"withdrawn_at,omitempty"` // sealed
+	Purpose     string     `json:"purpose"`
+	TextVersion string     `json:"text_version"`
+	Partners    []string   `json:"partners,omitempty"`
+	GivenAt     time.Time  `json:"given_at"`
+	Method      string     `json:"method"`
+	RecordedBy  string     `json:"recorded_by,omitempty"`
+	WithdrawnAt *time.Time `json:"withdrawn_at,omitempty"`
 }
 
 type householdRemainderDoc struct {
@@ -128,13 +143,6 @@ type householdRemainderDoc struct {
 	Statistics  bool   `bson:"count_in_statistics"`
 }
 
-// List separators: accessibility needs are enum words; partner names are
-// checked free of control characters, so a newline never occurs in one.
-const (
-	householdListSep    = ","
-	householdPartnerSep = "\n"
-)
-
 func householdExternalKey(h *community.Household) string {
 	if h.ExternalID != "" {
 		return "x:" + h.ExternalID
@@ -142,209 +150,172 @@ func householdExternalKey(h *community.Household) string {
 	return "id:" + h.ID
 }
 
-// sealer seals the fields of one household, binding each to the household
-// id and the field's name.
-type householdSealer struct {
-	ring *seal.Keyring
-	id   string
-}
+func householdAD(id string) []byte { return []byte("household/" + id + "/record") }
 
-func (s householdSealer) ad(field string) []byte {
-	return []byte("household/" + s.id + "/" + field)
-}
-
-func (s householdSealer) seal(field, v string) string {
-	if v == "" {
-		return ""
-	}
-	return s.ring.SealString(v, s.ad(field))
-}
-
-func (s householdSealer) sealTime(field string, t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return s.seal(field, t.UTC().Format(time.RFC3339Nano))
-}
-
-func (s householdSealer) open(field, v string) (string, error) {
-	if v == "" {
-		return "", nil
-	}
-	pt, err := s.ring.OpenString(v, s.ad(field))
-	if err != nil {
-		// The cause names no key material or plaintext; the message is
-		// safe for a client.
-		return "", apperr.Wrap(apperr.Internal, err, "a stored household could not be decrypted")
-	}
-	return pt, nil
-}
-
-func (s householdSealer) openTime(field, v string) (time.Time, error) {
-	pt, err := s.open(field, v)
-	if err != nil || pt == "" {
-		return time.Time{}, err
-	}
-	t, err := time.Parse(time.RFC3339Nano, pt)
-	if err != nil {
-		return time.Time{}, apperr.Wrap(apperr.Internal, err, "a stored household has a malformed date")
-	}
-	return t, nil
-}
-
-func consentField(i int, name string) string {
-	return "consents/" + strconv.Itoa(i) + "/" + name
-}
-
-func joinList[T ~string](xs []T) string {
-	parts := make([]string, len(xs))
-	for i, x := range xs {
-		parts[i] = string(x)
-	}
-	return strings.Join(parts, householdListSep)
-}
-
-func splitList[T ~string](s, sep string) []T {
-	if s == "" {
+func strs[T ~string](xs []T) []string {
+	if len(xs) == 0 {
 		return nil
 	}
-	parts := strings.Split(s, sep)
-	out := make([]T, len(parts))
-	for i, p := range parts {
-		out[i] = T(p)
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
 	}
 	return out
 }
 
-// toHouseholdDoc converts a household to its stored form, sealing the
-// sensitive fields.
-func toHouseholdDoc(ring *seal.Keyring, h *community.Household) *householdDoc {
-	s := householdSealer{ring: ring, id: h.ID}
-	d := &householdDoc{
-		ID:          h.ID,
-		ExternalKey: householdExternalKey(h),
-		Owner:       h.OwnerAccountID,
-		External:    h.ExternalID,
-		Pets:        h.Pets.Count,
-		Service:     h.Pets.ServiceAnimal,
-		Language:    string(h.Language),
-		Phone:       s.seal("phone", h.Contact.Phone),
-		Email:       s.seal("email", h.Contact.Email),
-		Address:     s.seal("address", h.LostHome.Address),
-		Situation:   string(h.Current.Situation),
-		Zip:         h.Current.ZipCode,
-		Tenure:      string(h.TenureBefore),
-		Income:      string(h.IncomeBand),
-		Bedrooms:    h.Needs.Bedrooms,
-		Access:      joinList(h.Needs.Accessibility),
-		Coop:        h.InterestedInCoop,
-		LandTrust:   h.InterestedInLandTrust,
-		Disaster:    h.FEMA.DisasterNumber,
-		FEMAReg:     s.seal("fema_registration_id", h.FEMA.RegistrationID),
-		Insurance:   string(h.Insurance),
-		Notes:       s.seal("notes", h.Notes),
-		RegBy:       string(h.RegisteredBy.By),
-		RegOrg:      h.RegisteredBy.OrganizerAccountID,
-		RegMethod:   string(h.RegisteredBy.ConsentMethod),
-		NotDup:      h.NotDuplicateOf,
-		Created:     s.sealTime("created_at", h.CreatedAt),
-		Updated:     s.sealTime("updated_at", h.UpdatedAt),
-		Version:     h.Version,
+func enums[T ~string](xs []string) []T {
+	if len(xs) == 0 {
+		return nil
+	}
+	out := make([]T, len(xs))
+	for i, x := range xs {
+		out[i] = T(x)
+	}
+	return out
+}
+
+// toHouseholdDoc converts a household to its stored form, sealing the record.
+func toHouseholdDoc(ring *seal.Keyring, h *community.Household) (*householdDoc, error) {
+	r := householdRecord{
+		Owner: h.OwnerAccountID, External: h.ExternalID,
+		Pets: h.Pets.Count, Service: h.Pets.ServiceAnimal, Language: string(h.Language),
+		Phone: h.Contact.Phone, Email: h.Contact.Email, Address: h.LostHome.Address,
+		Situation: string(h.Current.Situation), Zip: h.Current.ZipCode,
+		Tenure: string(h.TenureBefore), Income: string(h.IncomeBand),
+		Bedrooms: h.Needs.Bedrooms, Access: strs(h.Needs.Accessibility),
+		Coop: h.InterestedInCoop, LandTrust: h.InterestedInLandTrust,
+		Disaster: h.FEMA.DisasterNumber, FEMAReg: h.FEMA.RegistrationID,
+		Insurance: string(h.Insurance), Notes: h.Notes,
+		RegBy: string(h.RegisteredBy.By), RegOrg: h.RegisteredBy.OrganizerAccountID, RegMethod: string(h.RegisteredBy.ConsentMethod),
+		NotDup: h.NotDuplicateOf, Created: h.CreatedAt, Updated: h.UpdatedAt,
 	}
 	if l := h.LostHome.Location; l != nil {
 		lon, lat := l.Lon(), l.Lat()
-		d.Lon, d.Lat = &lon, &lat
+		r.Lon, r.Lat = &lon, &lat
 	}
 	for _, m := range h.Members {
-		d.Members = append(d.Members, householdMemberDoc{
+		r.Members = append(r.Members, householdMemberDoc{
 			Name: m.Name, PreferredName: m.PreferredName, Relationship: string(m.Relationship),
-			AgeBand: string(m.AgeBand), Access: joinList(m.Accessibility),
+			AgeBand: string(m.AgeBand), Access: strs(m.Accessibility),
 		})
 	}
 	for _, a := range h.PreferredAreas {
-		d.Areas = append(d.Areas, householdAreaDoc{Lon: a.Center.Lon(), Lat: a.Center.Lat(), Radius: a.RadiusMetres})
+		r.Areas = append(r.Areas, householdAreaDoc{Lon: a.Center.Lon(), Lat: a.Center.Lat(), Radius: a.RadiusMetres})
 	}
-	for i, c := range h.Consents {
-		cd := householdConsentDoc{
-			Purpose: string(c.Purpose), TextVersion: c.TextVersion, Partners: strings.Join(c.Partners, householdPartnerSep),
-			GivenAt: s.sealTime(consentField(i, "given_at"), c.GivenAt), Method: string(c.Method), RecordedBy: c.RecordedBy,
-		}
-		if c.WithdrawnAt != nil {
-			cd.WithdrawnAt = s.sealTime(consentField(i, "withdrawn_at"), *c.WithdrawnAt)
-		}
-		d.Consents = append(d.Consents, cd)
+	for _, c := range h.Consents {
+		r.Consents = append(r.Consents, householdConsentDoc{
+			Purpose: string(c.Purpose), TextVersion: c.TextVersion, Partners: c.Partners, GivenAt: c.GivenAt,
+			Method: string(c.Method), RecordedBy: c.RecordedBy, WithdrawnAt: c.WithdrawnAt,
+		})
 	}
-	return d
+	plain, err := encodeHouseholdRecord(&r)
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Internal, err, "the household could not be encoded")
+	}
+	return &householdDoc{ID: h.ID, ExternalKey: householdExternalKey(h), Version: h.Version, Record: ring.Seal(plain, householdAD(h.ID))}, nil
+}
+
+// householdRecordDeflateJSON marks a record encoded as deflated JSON, the
+// first byte of every sealed record, so that the encoding can change later.
+// Deflating halves the stored size, and the embedded store's cost of a
+// full read grows with the bytes it decodes. (Compressing before
+// encrypting leaks length only to someone who can mix their own text with
+// a secret and watch the size, which storage at rest does not allow.)
+const householdRecordDeflateJSON = 1
+
+var householdFlateWriters = sync.Pool{New: func() any {
+	w, _ := flate.NewWriter(nil, flate.BestSpeed)
+	return w
+}}
+
+var householdFlateReaders = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
+
+func encodeHouseholdRecord(r *householdRecord) ([]byte, error) {
+	plain, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(plain)/2 + 16)
+	buf.WriteByte(householdRecordDeflateJSON)
+	w := householdFlateWriters.Get().(*flate.Writer)
+	defer householdFlateWriters.Put(w)
+	w.Reset(&buf)
+	if _, err := w.Write(plain); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func decodeHouseholdRecord(b []byte) (*householdRecord, error) {
+	if len(b) == 0 || b[0] != householdRecordDeflateJSON {
+		return nil, fmt.Errorf("unknown household record encoding")
+	}
+	fr := householdFlateReaders.Get().(io.ReadCloser)
+	defer householdFlateReaders.Put(fr)
+	if err := fr.(flate.Resetter).Reset(bytes.NewReader(b[1:]), nil); err != nil {
+		return nil, err
+	}
+	plain, err := io.ReadAll(fr)
+	if err != nil {
+		return nil, err
+	}
+	var r householdRecord
+	if err := json.Unmarshal(plain, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // fromHouseholdDoc opens a stored household.
 func fromHouseholdDoc(ring *seal.Keyring, d *householdDoc) (*community.Household, error) {
-	s := householdSealer{ring: ring, id: d.ID}
+	plain, err := ring.Open(d.Record, householdAD(d.ID))
+	if err != nil {
+		// The cause names no key material or plaintext.
+		return nil, apperr.Wrap(apperr.Internal, err, "a stored household could not be decrypted")
+	}
+	r, err := decodeHouseholdRecord(plain)
+	if err != nil {
+		return nil, apperr.Wrap(apperr.Internal, err, "a stored household could not be decoded")
+	}
 	h := &community.Household{
-		ID:                    d.ID,
-		OwnerAccountID:        d.Owner,
-		ExternalID:            d.External,
-		Pets:                  community.HouseholdPets{Count: d.Pets, ServiceAnimal: d.Service},
-		Language:              community.HouseholdLanguage(d.Language),
-		Current:               community.HouseholdStay{Situation: community.HouseholdSituation(d.Situation), ZipCode: d.Zip},
-		TenureBefore:          community.HouseholdTenure(d.Tenure),
-		IncomeBand:            community.HouseholdIncomeBand(d.Income),
-		Needs:                 community.HouseholdNeeds{Bedrooms: d.Bedrooms, Accessibility: splitList[community.HouseholdAccessibilityNeed](d.Access, householdListSep)},
-		InterestedInCoop:      d.Coop,
-		InterestedInLandTrust: d.LandTrust,
-		Insurance:             community.HouseholdInsurance(d.Insurance),
+		ID: d.ID, OwnerAccountID: r.Owner, ExternalID: r.External,
+		Pets:         community.HouseholdPets{Count: r.Pets, ServiceAnimal: r.Service},
+		Language:     community.HouseholdLanguage(r.Language),
+		Contact:      community.HouseholdContact{Phone: r.Phone, Email: r.Email},
+		LostHome:     community.HouseholdLostHome{Address: r.Address},
+		Current:      community.HouseholdStay{Situation: community.HouseholdSituation(r.Situation), ZipCode: r.Zip},
+		TenureBefore: community.HouseholdTenure(r.Tenure), IncomeBand: community.HouseholdIncomeBand(r.Income),
+		Needs:            community.HouseholdNeeds{Bedrooms: r.Bedrooms, Accessibility: enums[community.HouseholdAccessibilityNeed](r.Access)},
+		InterestedInCoop: r.Coop, InterestedInLandTrust: r.LandTrust,
+		FEMA:      community.HouseholdFEMA{DisasterNumber: r.Disaster, RegistrationID: r.FEMAReg},
+		Insurance: community.HouseholdInsurance(r.Insurance),
+		Notes:     r.Notes,
 		RegisteredBy: community.HouseholdRegistration{
-			By: community.HouseholdRegistrant(d.RegBy), OrganizerAccountID: d.RegOrg, ConsentMethod: community.ConsentMethod(d.RegMethod),
+			By: community.HouseholdRegistrant(r.RegBy), OrganizerAccountID: r.RegOrg, ConsentMethod: community.ConsentMethod(r.RegMethod),
 		},
-		NotDuplicateOf: d.NotDup,
-		Version:        d.Version,
+		NotDuplicateOf: r.NotDup, CreatedAt: r.Created, UpdatedAt: r.Updated, Version: d.Version,
 	}
-	h.FEMA.DisasterNumber = d.Disaster
-	var err error
-	open := func(dst *string, field, v string) {
-		if err == nil {
-			*dst, err = s.open(field, v)
-		}
+	if r.Lon != nil && r.Lat != nil {
+		h.LostHome.Location = &orb.Point{*r.Lon, *r.Lat}
 	}
-	openTime := func(dst *time.Time, field, v string) {
-		if err == nil {
-			*dst, err = s.openTime(field, v)
-		}
-	}
-	open(&h.Contact.Phone, "phone", d.Phone)
-	open(&h.Contact.Email, "email", d.Email)
-	open(&h.LostHome.Address, "address", d.Address)
-	open(&h.FEMA.RegistrationID, "fema_registration_id", d.FEMAReg)
-	open(&h.Notes, "notes", d.Notes)
-	openTime(&h.CreatedAt, "created_at", d.Created)
-	openTime(&h.UpdatedAt, "updated_at", d.Updated)
-	if d.Lon != nil && d.Lat != nil {
-		h.LostHome.Location = &orb.Point{*d.Lon, *d.Lat}
-	}
-	for _, m := range d.Members {
+	for _, m := range r.Members {
 		h.Members = append(h.Members, community.HouseholdMember{
 			Name: m.Name, PreferredName: m.PreferredName, Relationship: community.HouseholdRelationship(m.Relationship),
-			AgeBand: community.HouseholdAgeBand(m.AgeBand), Accessibility: splitList[community.HouseholdAccessibilityNeed](m.Access, householdListSep),
+			AgeBand: community.HouseholdAgeBand(m.AgeBand), Accessibility: enums[community.HouseholdAccessibilityNeed](m.Access),
 		})
 	}
-	for _, a := range d.Areas {
+	for _, a := range r.Areas {
 		h.PreferredAreas = append(h.PreferredAreas, community.HouseholdArea{Center: orb.Point{a.Lon, a.Lat}, RadiusMetres: a.Radius})
 	}
-	for i, cd := range d.Consents {
-		c := community.Consent{
-			Purpose: community.ConsentPurpose(cd.Purpose), TextVersion: cd.TextVersion,
-			Partners: splitList[string](cd.Partners, householdPartnerSep), Method: community.ConsentMethod(cd.Method), RecordedBy: cd.RecordedBy,
-		}
-		openTime(&c.GivenAt, consentField(i, "given_at"), cd.GivenAt)
-		if cd.WithdrawnAt != "" {
-			var w time.Time
-			openTime(&w, consentField(i, "withdrawn_at"), cd.WithdrawnAt)
-			c.WithdrawnAt = &w
-		}
-		h.Consents = append(h.Consents, c)
-	}
-	if err != nil {
-		return nil, err
+	for _, c := range r.Consents {
+		h.Consents = append(h.Consents, community.Consent{
+			Purpose: community.ConsentPurpose(c.Purpose), TextVersion: c.TextVersion, Partners: c.Partners, GivenAt: c.GivenAt,
+			Method: community.ConsentMethod(c.Method), RecordedBy: c.RecordedBy, WithdrawnAt: c.WithdrawnAt,
+		})
 	}
 	return h, nil
 }
@@ -365,8 +336,11 @@ func fromRemainderDoc(d *householdRemainderDoc) community.HouseholdRemainder {
 
 // CreateHousehold inserts h; a taken id or external id is a Conflict.
 func (s *HouseholdStore) CreateHousehold(ctx context.Context, h *community.Household) error {
-	doc := toHouseholdDoc(s.ring, h)
-	err := s.db.Write(ctx, householdsCollection, "insert", func(ctx context.Context) error {
+	doc, err := toHouseholdDoc(s.ring, h)
+	if err != nil {
+		return err
+	}
+	err = s.db.Write(ctx, householdsCollection, "insert", func(ctx context.Context) error {
 		_, err := s.coll().InsertOne(ctx, doc)
 		return err
 	})
@@ -398,9 +372,12 @@ func (s *HouseholdStore) HouseholdByID(ctx context.Context, id string) (*communi
 // h.Version-1, and answers Conflict when it is not (a stale copy) and
 // NotFound when there is no such household.
 func (s *HouseholdStore) UpdateHousehold(ctx context.Context, h *community.Household) error {
-	doc := toHouseholdDoc(s.ring, h)
+	doc, err := toHouseholdDoc(s.ring, h)
+	if err != nil {
+		return err
+	}
 	var matched int64
-	err := s.db.Write(ctx, householdsCollection, "replace", func(ctx context.Context) error {
+	err = s.db.Write(ctx, householdsCollection, "replace", func(ctx context.Context) error {
 		res, err := s.coll().ReplaceOne(ctx, bson.D{
 			{Key: "_id", Value: h.ID}, {Key: "version", Value: h.Version - 1}, {Key: "erased", Value: bson.D{{Key: "$ne", Value: true}}},
 		}, doc)
@@ -506,4 +483,22 @@ func (s *HouseholdStore) CountHouseholds(ctx context.Context) (int64, error) {
 		return err
 	})
 	return n, err
+}
+
+// CreateHouseholds inserts many households in one write, for bulk loads
+// (benchmarks and demo data); a taken id or external id is a Conflict and
+// may leave the households before it stored.
+func (s *HouseholdStore) CreateHouseholds(ctx context.Context, hs []*community.Household) error {
+	docs := make([]any, len(hs))
+	for i, h := range hs {
+		d, err := toHouseholdDoc(s.ring, h)
+		if err != nil {
+			return err
+		}
+		docs[i] = d
+	}
+	return s.db.Write(ctx, householdsCollection, "insert_many", func(ctx context.Context) error {
+		_, err := s.coll().InsertMany(ctx, docs)
+		return err
+	})
 }

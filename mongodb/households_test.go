@@ -73,14 +73,14 @@ func TestHouseholdRoundTripAndSealing(t *testing.T) {
 			t.Errorf("the stored document shows %q in clear", secret)
 		}
 	}
-	// A sealed value moved to another household does not open.
+	// A sealed record moved to another household does not open.
 	err := db.Collection("households").FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: "hh-2"}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "phone", Value: raw["phone"]}}}}).Err()
+		bson.D{{Key: "$set", Value: bson.D{{Key: "record", Value: raw["record"]}}}}).Err()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := store.HouseholdByID(ctx, "hh-2"); apperr.KindOf(err) != apperr.Internal {
-		t.Errorf("a moved sealed phone opened: err = %v", err)
+		t.Errorf("a moved sealed record opened: err = %v", err)
 	}
 }
 

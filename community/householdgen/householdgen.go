@@ -76,9 +76,10 @@ func Household(seed uint64, i int, opts Options) *community.Household {
 		Members:  members,
 		Pets:     community.HouseholdPets{Count: r.IntN(3)},
 		Language: lang,
-		// 555-01xx numbers are reserved for fiction; example.org never
+		// Each household has its own number, so that the duplicate check
+		// meets the spread of a real population; example.org never
 		// delivers mail.
-		Contact:      community.HouseholdContact{Phone: fmt.Sprintf("+1541555%04d", 100+i%100), Email: fmt.Sprintf("household%d@example.org", i)},
+		Contact:      community.HouseholdContact{Phone: fmt.Sprintf("+1541%07d", 2_000_000+i%8_000_000), Email: fmt.Sprintf("household%d@example.org", i)},
 		LostHome:     community.HouseholdLostHome{Location: &loc, Address: fmt.Sprintf("Space %d, Example Mobile Home Park", 1+r.IntN(200))},
 		Current:      community.HouseholdStay{Situation: situations[r.IntN(len(situations))], ZipCode: "97535"},
 		TenureBefore: tenures[r.IntN(len(tenures))],
