@@ -32,11 +32,21 @@ export function newState() {
   };
 }
 
+// The fixture's campaigns have no loans or unreceived grants beyond pledges,
+// so committed money is what was pledged plus the grant.
+const GRANT = 50000000;
+function committed(c) {
+  return c.pledged + GRANT;
+}
+function percent(c) {
+  return Math.floor((committed(c) * 10000) / c.target);
+}
+
 function campaignFeature(c) {
   return {
     type: "Feature",
     geometry: square(c.lon, c.lat),
-    properties: { id: c.id, title: c.title, title_es: c.title_es, currency: "USD", target: c.target, received: c.received, pledged: c.pledged, percent: 0, status: c.status, deadline: c.deadline },
+    properties: { id: c.id, title: c.title, title_es: c.title_es, currency: "USD", target: c.target, received: c.received, pledged: c.pledged, percent: percent(c), status: c.status, deadline: c.deadline },
   };
 }
 
@@ -47,12 +57,12 @@ function campaignDetail(c) {
     story_es: "Familias de los parques de Bear Creek Greenway quieren comprar tierra juntas y reconstruir como una comunidad propiedad de sus residentes.",
     parcel_ids: ["p-1"],
     budget: [
-      { kind: "land", amount: Math.round(c.target * 0.8) },
-      { kind: "closing", amount: Math.round(c.target * 0.05) },
-      { kind: "infrastructure", amount: c.target - Math.round(c.target * 0.8) - Math.round(c.target * 0.05) },
+      { category: "land_price", amount: Math.round(c.target * 0.8) },
+      { category: "closing_costs", amount: Math.round(c.target * 0.05) },
+      { category: "infrastructure", amount: c.target - Math.round(c.target * 0.8) - Math.round(c.target * 0.05) },
     ],
-    target: c.target, pledged: c.pledged, awarded: 50000000, matched: 2500000, received: c.received, disbursed: 0,
-    remaining: Math.max(0, c.target - c.received), percent_funded: 0,
+    target: c.target, pledged: c.pledged, awarded: GRANT, matched: 0, received: c.received, disbursed: 0,
+    committed: committed(c), remaining: Math.max(0, c.target - committed(c)), percent_funded: percent(c),
     by_funder: [{ funder: "FEMA", program: "Hazard Mitigation Grant Program", awarded: 50000000, received: 25000000 }],
   };
 }
@@ -123,9 +133,9 @@ export async function installMockApi(context, state) {
     if (path === "/hazards") {
       return json(route, 200, { type: "FeatureCollection", features: [{ type: "Feature", geometry: square(-122.86, 42.3, 0.03), properties: { id: "hz-1", kind: "wildfire", severity: "high" } }] }, "application/geo+json");
     }
-    if (path === "/households/consent-texts") return json(route, 404, { title: "not found" });
+    if (path === "/consent-texts") return json(route, 404, { title: "not found" });
     if (path === "/households" && method === "POST") {
-      state.household = { ...body, id: "h-1", size: body.members.length, created_at: "2026-12-06T20:00:00Z", updated_at: "2026-12-06T20:00:00Z", consents: body.consents.map((x) => ({ ...x, given_at: "2026-12-06T20:00:00Z" })) };
+      state.household = { ...body, id: "h-1", created_at: "2026-12-06T20:00:00Z", updated_at: "2026-12-06T20:00:00Z", consents: body.consents.map((x) => ({ ...x, given_at: "2026-12-06T20:00:00Z" })) };
       return json(route, 201, state.household);
     }
     if (path === "/households" && method === "GET") {
@@ -171,7 +181,7 @@ export async function installMockApi(context, state) {
         })),
       });
     }
-    if (path === "/communities") return json(route, 200, [{ id: "co-1", name: "Bear Creek Homes Co-op", model: "housing_coop" }]);
+    if (path === "/communities" && method === "GET") return json(route, 200, [{ id: "co-1", name: "Bear Creek Homes Co-op", model: "housing_coop" }]);
     if ((m = path.match(/^\/communities\/([^/]+)\/members$/))) return json(route, 200, [{ id: "m-9", community_id: "co-1", name: "García household", class: "resident household", status: "applied", milestones: [{ key: "orientation", title: "Orientation", completed_at: null }] }]);
     return json(route, 404, { title: "no such route in the fixtures", status: 404 }, "application/problem+json");
   });

@@ -304,9 +304,9 @@ export class Api {
     return this.request("GET", "/map/households", { query: q, accept: "application/geo+json" });
   }
 
-  /** consentTexts: GET /households/consent-texts?locale= (the exact wording and version of each purpose). */
-  consentTexts(locale: "en" | "es"): Promise<W.ConsentText[]> {
-    return this.request("GET", "/households/consent-texts", { query: { locale } });
+  /** consentTexts: GET /consent-texts?language= (the current wording and version of each purpose). */
+  consentTexts(language: "en" | "es"): Promise<W.ConsentText[]> {
+    return this.request("GET", "/consent-texts", { query: { language } });
   }
 
   /** createHousehold: POST /households (the signed-in resident's own household). */

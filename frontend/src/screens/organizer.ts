@@ -380,7 +380,7 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
   const deadline = h("input", { id: uid(), type: "date", required: true });
   const parcels = h("input", { id: uid() });
   const mode = h("select", { id: uid() }, h("option", { value: "keep_what_you_raise" }, t("campaignMode.keep_what_you_raise")), h("option", { value: "all_or_nothing" }, t("campaignMode.all_or_nothing")));
-  const lines = (["land", "closing", "infrastructure", "reserve"] as const).map((k) => [k, h("input", { id: uid(), inputmode: "decimal" })] as const);
+  const lines = (["land_price", "closing_costs", "infrastructure", "reserve"] as const).map((k) => [k, h("input", { id: uid(), inputmode: "decimal" })] as const);
   const form = h(
     "form",
     { class: "panel", novalidate: true },
@@ -395,7 +395,7 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
   );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const budget = lines.map(([kind, input]) => ({ kind, amount: parseAmount(input.value || "0", "USD", locale) }));
+    const budget = lines.map(([category, input]) => ({ category, amount: parseAmount(input.value || "0", "USD", locale) }));
     if (!title.value.trim() || !deadline.value || budget.some((b) => b.amount === null)) {
       status.textContent = t("form.fixErrors");
       return;
@@ -407,7 +407,7 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
       deadline: deadline.value,
       mode: mode.value as CampaignCreate["mode"],
       parcel_ids: parseIds(parcels.value),
-      budget: budget.filter((b) => b.amount! > 0n).map((b) => ({ kind: b.kind, amount: Number(b.amount) })),
+      budget: budget.filter((b) => b.amount! > 0n).map((b) => ({ category: b.category, amount: Number(b.amount) })),
     };
     try {
       const c = await ctx.api.createCampaign(req);
