@@ -63,9 +63,12 @@ type HouseholdDuplicateIndex struct {
 	entries map[string]*householdDupEntry
 	byPhone map[string][]*householdDupEntry
 	byEmail map[string][]*householdDupEntry
-	byCell  map[householdCell][]*householdDupEntry
-	notDup  map[[2]string]struct{}
-	links   map[string]map[string][]HouseholdDuplicateReason
+	// byCell keeps each point beside its entry, so that the distance test
+	// reads one contiguous slice and follows a pointer only for the few
+	// households within reach.
+	byCell map[householdCell][]householdCellEntry
+	notDup map[[2]string]struct{}
+	links  map[string]map[string][]HouseholdDuplicateReason
 }
 
 type householdDupEntry struct {
@@ -82,6 +85,11 @@ type householdDupName struct {
 	sorted []rune // normalized, words sorted
 }
 
+type householdCellEntry struct {
+	loc orb.Point
+	e   *householdDupEntry
+}
+
 // householdCell is a cell of a grid of HouseholdLocationGrid degrees.
 type householdCell struct{ lon, lat int32 }
 
@@ -93,7 +101,7 @@ func NewHouseholdDuplicateIndex() *HouseholdDuplicateIndex {
 		entries: map[string]*householdDupEntry{},
 		byPhone: map[string][]*householdDupEntry{},
 		byEmail: map[string][]*householdDupEntry{},
-		byCell:  map[householdCell][]*householdDupEntry{},
+		byCell:  map[householdCell][]householdCellEntry{},
 		notDup:  map[[2]string]struct{}{},
 		links:   map[string]map[string][]HouseholdDuplicateReason{},
 	}
@@ -152,7 +160,7 @@ func (x *HouseholdDuplicateIndex) Add(h *Household) []HouseholdDuplicate {
 	}
 	if e.hasLoc {
 		c := householdCellOf(e.loc)
-		x.byCell[c] = append(x.byCell[c], e)
+		x.byCell[c] = append(x.byCell[c], householdCellEntry{loc: e.loc, e: e})
 	}
 	for _, d := range found {
 		x.link(e.id, d.ID, d.Reasons)
@@ -214,10 +222,15 @@ func (x *HouseholdDuplicateIndex) candidates(e *householdDupEntry) []HouseholdDu
 			check(x.byEmail[e.email], HouseholdDuplicateNameAndEmail, func(o *householdDupEntry) bool { return householdSameName(e, o) })
 		}
 		if e.hasLoc {
-			near := func(o *householdDupEntry) bool {
-				return o.hasLoc && householdDistance(e.loc, o.loc) <= HouseholdDuplicateDistance && householdSimilarName(e, o)
-			}
-			x.eachNear(e.loc, func(others []*householdDupEntry) { check(others, HouseholdDuplicateNearbyName, near) })
+			var near []*householdDupEntry
+			x.eachNear(e.loc, func(cell []householdCellEntry) {
+				for _, c := range cell {
+					if householdDistance(e.loc, c.loc) <= HouseholdDuplicateDistance {
+						near = append(near, c.e)
+					}
+				}
+			})
+			check(near, HouseholdDuplicateNearbyName, func(o *householdDupEntry) bool { return householdSimilarName(e, o) })
 		}
 	}
 	out := make([]HouseholdDuplicate, 0, len(reasons))
@@ -230,7 +243,7 @@ func (x *HouseholdDuplicateIndex) candidates(e *householdDupEntry) []HouseholdDu
 
 // eachNear calls fn with the entries of every grid cell that may hold a point
 // within HouseholdDuplicateDistance of p.
-func (x *HouseholdDuplicateIndex) eachNear(p orb.Point, fn func(others []*householdDupEntry)) {
+func (x *HouseholdDuplicateIndex) eachNear(p orb.Point, fn func(cell []householdCellEntry)) {
 	const metresPerDegree = 111_320.0
 	dLat := HouseholdDuplicateDistance / metresPerDegree
 	cos := math.Cos(p.Lat() * math.Pi / 180)
@@ -283,7 +296,12 @@ func (x *HouseholdDuplicateIndex) remove(id string) {
 		householdDropID(x.byEmail, e.email, id)
 	}
 	if e.hasLoc {
-		householdDropID(x.byCell, householdCellOf(e.loc), id)
+		c := householdCellOf(e.loc)
+		if rest := slices.DeleteFunc(x.byCell[c], func(ce householdCellEntry) bool { return ce.e.id == id }); len(rest) > 0 {
+			x.byCell[c] = rest
+		} else {
+			delete(x.byCell, c)
+		}
 	}
 	for other := range x.links[id] {
 		delete(x.links[other], id)

@@ -44,9 +44,10 @@ func householdTestPopulation(tb testing.TB, n int, seed uint64, spread float64, 
 			members[1].Relationship = HouseholdRelationshipSpouseOrPartner
 		}
 		h := &Household{
-			ID:       fmt.Sprintf("h%06d", i),
-			Members:  members,
-			Language: householdLanguages[r.IntN(2)],
+			ID:             fmt.Sprintf("h%06d", i),
+			OwnerAccountID: fmt.Sprintf("acct-%06d", i),
+			Members:        members,
+			Language:       householdLanguages[r.IntN(2)],
 			Contact: HouseholdContact{
 				Phone: fmt.Sprintf("+1541%07d", 2_000_000+r.IntN(phones)),
 				Email: fmt.Sprintf("family%d@example.org", r.IntN(phones)),

@@ -86,8 +86,9 @@ func TestHouseholdValidate(t *testing.T) {
 	}{
 		{"valid", func(h *Household) {}, nil},
 		{"minimal: head and language only", func(h *Household) {
-			*h = Household{Members: h.Members[:1], Language: HouseholdLanguageEnglish, RegisteredBy: h.RegisteredBy}
+			*h = Household{OwnerAccountID: "acct-1", Members: h.Members[:1], Language: HouseholdLanguageEnglish, RegisteredBy: h.RegisteredBy}
 		}, nil},
+		{"self-registered without an account", func(h *Household) { h.OwnerAccountID = "" }, []string{"owner_account_id"}},
 		{"no optional consent at all", func(h *Household) { h.Consents = nil }, nil},
 		{"html in a name is text", func(h *Household) { h.Members[0].Name = `<script>alert("x")</script>` }, nil},
 		{"no members", func(h *Household) { h.Members = nil }, []string{"members"}},

@@ -206,6 +206,9 @@ func (h *Household) Validate() error {
 	r := h.RegisteredBy
 	switch r.By {
 	case HouseholdRegisteredBySelf:
+		if h.OwnerAccountID == "" {
+			f.Add("owner_account_id", "must be set when the household registered itself")
+		}
 		if r.OrganizerAccountID != "" {
 			f.Add("registered_by.organizer_account_id", "must be empty when the household registered itself")
 		}

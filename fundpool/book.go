@@ -30,7 +30,7 @@ type campaignLedger struct {
 	txs      []*Transaction
 	balances map[string]int64
 	classes  [numClasses]int64
-	sources  map[string]*sourceInfo // sourceKey → info
+	sources  map[sourceKey]*sourceInfo
 	grants   []*sourceInfo
 	loans    []*sourceInfo
 	pledges  []*sourceInfo
@@ -84,7 +84,7 @@ func LoadBook(txs []Transaction) (*Book, error) {
 func newCampaignLedger(id string) *campaignLedger {
 	return &campaignLedger{
 		id:       id,
-		balances: make(map[string]int64), sources: make(map[string]*sourceInfo),
+		balances: make(map[string]int64), sources: make(map[sourceKey]*sourceInfo),
 		matched: make(map[string]int64), matches: make(map[string][]string), inflow: make(map[string]int64),
 	}
 }
@@ -102,7 +102,7 @@ func (l *campaignLedger) source(kind SourceKind, id string) *sourceInfo {
 	if l == nil {
 		return nil
 	}
-	return l.sources[sourceKey(kind, id)]
+	return l.sources[sourceKey{kind, id}]
 }
 
 // Append checks t against every ledger rule and the current balances and, if
@@ -380,7 +380,7 @@ func (l *campaignLedger) register(t *Transaction) {
 		return
 	}
 	info := &sourceInfo{SourceRef: t.Source, useSet: useSet(t.Source.Uses), created: t.ID}
-	l.sources[sourceKey(info.Kind, info.ID)] = info
+	l.sources[sourceKey{info.Kind, info.ID}] = info
 	switch info.Kind {
 	case SourcePledge:
 		l.pledges = append(l.pledges, info)

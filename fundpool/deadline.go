@@ -3,6 +3,8 @@ package fundpool
 import (
 	"sort"
 	"time"
+
+	"commonground/apperr"
 )
 
 // Resolution is what a campaign's deadline decides.
@@ -23,6 +25,26 @@ type Resolution struct {
 // release once.
 func ReleaseKey(campaignID, pledgeID string) string {
 	return "deadline/" + campaignID + "/release/" + pledgeID
+}
+
+// MarkFunded moves an open campaign to funded before its deadline, when an
+// organizer sees the target reached: an all-or-nothing campaign needs
+// everything committed to reach the target, a keep-what-you-raise campaign
+// needs something committed. Otherwise it is a Conflict and c is unchanged.
+func MarkFunded(b *Book, c *Campaign, at time.Time) error {
+	b.mu.RLock()
+	var committed int64
+	if l := b.campaigns[c.ID]; l != nil {
+		committed = l.committed()
+	}
+	b.mu.RUnlock()
+	if c.Mode == AllOrNothing && committed < c.Target.Amount {
+		return apperr.New(apperr.Conflict, "only %s of the %s target is committed", Money{committed, c.Currency()}, c.Target)
+	}
+	if committed <= 0 {
+		return apperr.New(apperr.Conflict, "nothing has been committed yet")
+	}
+	return c.Transition(StatusFunded, at)
 }
 
 // ResolveDeadline decides an open campaign whose deadline has passed at now.

@@ -219,7 +219,11 @@ type registry interface {
 	source(kind SourceKind, id string) *sourceInfo
 }
 
-func sourceKey(kind SourceKind, id string) string { return string(kind) + ":" + id }
+// sourceKey identifies a source within its campaign.
+type sourceKey struct {
+	kind SourceKind
+	id   string
+}
 
 // checkShape checks the rules a transaction must keep whatever the balances:
 // ids and key, kind, currency, and that each posting is a movement its kind

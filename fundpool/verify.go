@@ -85,9 +85,9 @@ func (r *Report) add(tx, acct string, rule Rule, format string, args ...any) {
 }
 
 // verifyRegistry is the verifier's own record of one campaign's sources.
-type verifyRegistry map[string]*sourceInfo
+type verifyRegistry map[sourceKey]*sourceInfo
 
-func (v verifyRegistry) source(kind SourceKind, id string) *sourceInfo { return v[sourceKey(kind, id)] }
+func (v verifyRegistry) source(kind SourceKind, id string) *sourceInfo { return v[sourceKey{kind, id}] }
 
 type verifier struct {
 	r        Report
@@ -159,7 +159,7 @@ func (v *verifier) tx(t *Transaction) {
 		v.match(t, reg)
 	}
 	if t.Kind.creates() && reg.source(t.Source.Kind, t.Source.ID) == nil {
-		reg[sourceKey(t.Source.Kind, t.Source.ID)] = &sourceInfo{SourceRef: t.Source, useSet: useSet(t.Source.Uses), created: t.ID}
+		reg[sourceKey{t.Source.Kind, t.Source.ID}] = &sourceInfo{SourceRef: t.Source, useSet: useSet(t.Source.Uses), created: t.ID}
 	}
 	names := make([]string, 0, 2*len(t.Postings))
 	for _, p := range t.Postings {

@@ -245,3 +245,19 @@ func TestRematchAfterStop(t *testing.T) {
 		t.Fatalf("Rematch after posting = %+v", again)
 	}
 }
+
+func TestMarkFunded(t *testing.T) {
+	b := NewBook()
+	c := openCampaign(t, "c1", AllOrNothing)
+	commit(t, b, must[Transaction](t)(MakePledge(c, pledge(c, "p1", 99999, false), meta("p1"))))
+	wantKind(t, MarkFunded(b, &c, t0), apperr.Conflict)
+	if c.Status != StatusOpen {
+		t.Fatalf("status = %s after refusal", c.Status)
+	}
+	commit(t, b, must[Transaction](t)(MakePledge(c, pledge(c, "p2", 1, false), meta("p2"))))
+	if err := MarkFunded(b, &c, t0); err != nil || c.Status != StatusFunded {
+		t.Fatalf("MarkFunded = %v, status %s", err, c.Status)
+	}
+	k := openCampaign(t, "c2", KeepWhatYouRaise)
+	wantKind(t, MarkFunded(b, &k, t0), apperr.Conflict)
+}
