@@ -28,6 +28,13 @@ export function newState() {
       { id: "p-2", parcelnumb: "381W13CC0400", address: "12 Fern Valley Rd, Phoenix", status: "negotiating", computed_acres: 9.8, asking_price: 185000000, lon: -122.81, lat: 42.27, hazards: [{ kind: "flood", share: 0.12 }] },
       { id: "p-3", parcelnumb: "371W32DA0100", address: "Old Stage Rd, Medford", status: "rejected", computed_acres: 3.1, asking_price: 60000000, lon: -122.86, lat: 42.30, hazards: [{ kind: "wildfire", share: 0.8 }] },
     ],
+    pledges: [
+      { id: "pl-a", campaign_id: "c-talent", amount: 250000, currency: "USD", status: "pledged", anonymous: true, name: "Lucía Herrera", created_at: "2026-11-10T18:30:00Z" },
+      { id: "pl-b", campaign_id: "c-talent", amount: 100000, currency: "USD", status: "received", anonymous: false, name: "Rogue Valley Mutual Aid", created_at: "2026-11-12T21:05:00Z" },
+    ],
+    disbursements: [
+      { id: "d-1", amount: 1500000, currency: "USD", use: "land_acquisition", payee: "Jackson County Title", memo: "earnest money", status: "proposed", proposed_by: "u-other" },
+    ],
     requests: [],
   };
 }
@@ -121,6 +128,30 @@ export async function installMockApi(context, state) {
       state.ledger.unshift({ id: `l${state.ledger.length + 1}`, time: new Date().toISOString(), kind: "pledge", amount: body.amount, currency: "USD", who: body.anonymous ? "Anonymous" : body.name });
       return json(route, 201, { id: "pl-1", campaign_id: camp.id, amount: body.amount, currency: "USD", status: "pledged", anonymous: body.anonymous, created_at: new Date().toISOString() });
     }
+    if ((m = path.match(/^\/campaigns\/([^/]+)$/)) && method === "PATCH") {
+      c(m[1]).status = body.status;
+      return json(route, 200, campaignDetail(c(m[1])));
+    }
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/pledges$/)) && method === "GET") return json(route, 200, { items: state.pledges.filter((p) => p.campaign_id === m[1]) });
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/pledges\/([^/]+)\/receipts$/)) && method === "POST") {
+      const p = state.pledges.find((x) => x.id === m[2]);
+      p.status = "received";
+      c(m[1]).received += body.amount;
+      return json(route, 201, { id: "r-1" });
+    }
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/grants$/)) && method === "POST") return json(route, 201, { id: "g-1" });
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/disbursements$/)) && method === "GET") return json(route, 200, { items: state.disbursements });
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/disbursements$/)) && method === "POST") {
+      const d = { ...body, id: `d-${state.disbursements.length + 1}`, status: "proposed", proposed_by: state.account.id };
+      state.disbursements.push(d);
+      return json(route, 201, d);
+    }
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/disbursements\/([^/]+)\/approve$/)) && method === "POST") {
+      const d = state.disbursements.find((x) => x.id === m[2]);
+      if (d.proposed_by === state.account.id) return json(route, 403, { title: "the proposer may not approve", status: 403 }, "application/problem+json");
+      d.status = "posted";
+      return json(route, 200, d);
+    }
     if (path === "/campaigns" && method === "GET") return json(route, 200, { items: state.campaigns.map(campaignDetail) });
     if (path === "/campaigns" && method === "POST") {
       const n = { id: `c-${state.campaigns.length + 1}`, title: body.title, title_es: body.title_es, lon: -122.8, lat: 42.26, target: body.budget.reduce((s, b) => s + b.amount, 0), received: 0, pledged: 0, status: "draft", deadline: body.deadline };
@@ -181,6 +212,7 @@ export async function installMockApi(context, state) {
         })),
       });
     }
+    if (/^\/communities\/[^/]+\/proposals\/[^/]+\/ballot$/.test(path) && method === "PUT") return route.fulfill({ status: 204 });
     if (path === "/communities" && method === "GET") return json(route, 200, [{ id: "co-1", name: "Bear Creek Homes Co-op", model: "housing_coop" }]);
     if ((m = path.match(/^\/communities\/([^/]+)\/members$/))) return json(route, 200, [{ id: "m-9", community_id: "co-1", name: "García household", class: "resident household", status: "applied", milestones: [{ key: "orientation", title: "Orientation", completed_at: null }] }]);
     return json(route, 404, { title: "no such route in the fixtures", status: 404 }, "application/problem+json");

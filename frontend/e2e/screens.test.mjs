@@ -253,6 +253,7 @@ describe("accounts and my household", () => {
     assert.match(await page.locator("main").innerText(), /Orientation — done on Nov 20, 2026/);
     await page.getByLabel("Yes", { exact: true }).check();
     await page.getByRole("button", { name: "Vote" }).click();
+    await page.waitForSelector("text=Your vote is recorded.");
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download all my data" }).click()]);
     assert.equal(download.suggestedFilename(), "common-ground-household.json");
     await noSeriousViolations(page, "my household");
@@ -347,6 +348,47 @@ describe("organizer console", () => {
     assert.deepEqual(state.requests.find((r) => r.method === "PATCH" && r.path === "/parcels/p-2").body.status, "under_contract");
     await noSeriousViolations(page, "parcel detail");
     await shot(page, "organizer-parcel");
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  it("runs a campaign: grants, receipts, and payments approved by a second organizer", async () => {
+    const { page, state, errors } = await openPage({ signedIn: true });
+    await page.goto(target.baseURL + "/organize?tab=campaigns");
+    await settle(page);
+    await page.getByRole("link", { name: "Talent Commons land purchase" }).click();
+    await settle(page);
+    await page.waitForSelector("h1:has-text('Talent Commons land purchase')");
+    // Organizers see who pledged, including those anonymous in public.
+    assert.match(await page.locator("main").innerText(), /Lucía Herrera \(anonymous in public\)/);
+
+    await page.getByLabel("Amount received from Lucía Herrera").fill("2,500");
+    await page.getByRole("button", { name: "Record money received" }).first().click();
+    await page.waitForSelector("text=Money received is recorded.");
+    const receipt = state.requests.find((r) => r.path === "/campaigns/c-talent/pledges/pl-a/receipts");
+    assert.deepEqual(receipt.body, { amount: 250000, currency: "USD" });
+    assert.ok(receipt.headers["idempotency-key"]);
+
+    // A payment proposed by someone else can be approved; one's own cannot.
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.waitForSelector("text=Payment approved and posted.");
+    await page.getByLabel("Paid to").fill("Wagner Creek Land LLC");
+    await page.getByLabel("Amount (USD)").fill("100,000");
+    await page.getByRole("button", { name: "Propose a payment" }).click();
+    await page.waitForSelector("text=Waiting for another organizer to approve");
+    const proposal = state.requests.find((r) => r.method === "POST" && r.path === "/campaigns/c-talent/disbursements");
+    assert.deepEqual(proposal.body, { amount: 10000000, currency: "USD", use: "land_acquisition", payee: "Wagner Creek Land LLC" });
+
+    await page.getByLabel("Funder").fill("FEMA");
+    await page.getByLabel("Program").fill("Hazard Mitigation Grant Program");
+    await page.getByLabel("Amount awarded (USD)").fill("250,000");
+    await page.getByLabel("Land purchase").check();
+    await page.getByRole("button", { name: "Record a grant" }).click();
+    await page.waitForSelector("text=Grant recorded.");
+    const grant = state.requests.find((r) => r.path === "/campaigns/c-talent/grants");
+    assert.deepEqual(grant.body, { funder: "FEMA", program: "Hazard Mitigation Grant Program", amount_awarded: 25000000, currency: "USD", uses: ["land_acquisition"] });
+    await noSeriousViolations(page, "campaign administration");
+    await shot(page, "organizer-campaign");
     assert.deepEqual(errors, []);
     await page.close();
   });

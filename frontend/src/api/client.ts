@@ -230,6 +230,11 @@ export class Api {
     return this.request("POST", `/campaigns/${enc(id)}/pledges`, { body: req, headers: { "Idempotency-Key": idempotencyKey } });
   }
 
+  /** pledges: GET /campaigns/{id}/pledges (organizer: names of anonymous pledgers included). */
+  pledges(id: string, cursor?: string): Promise<W.Page<W.Pledge>> {
+    return this.request("GET", `/campaigns/${enc(id)}/pledges`, { query: { cursor } });
+  }
+
   /** recordGrant: POST /campaigns/{id}/grants with an Idempotency-Key. */
   recordGrant(id: string, req: W.GrantRequest, idempotencyKey: string): Promise<unknown> {
     return this.request("POST", `/campaigns/${enc(id)}/grants`, { body: req, headers: { "Idempotency-Key": idempotencyKey } });
