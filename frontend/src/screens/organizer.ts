@@ -187,7 +187,7 @@ function reportView(r: ImportReport): HTMLElement {
     dataTable(
       [{ label: t("import.feature"), num: true }, { label: t("import.result") }, { label: t("import.reason") }],
       [...rejected, ...r.features.filter((f) => f.status !== "rejected")].slice(0, 500).map((f) =>
-        h("tr", null, h("td", { class: "num" }, String(f.index + 1)), h("td", null, t(`import.status.${f.status}` as MessageKey)), h("td", null, f.reason ?? f.source_id ?? "")),
+        h("tr", null, h("td", { class: "num" }, String(f.index)), h("td", null, t(`import.status.${f.status}` as MessageKey)), h("td", null, f.reason ?? f.source_id ?? "")),
       ),
     ),
   );
