@@ -2,6 +2,7 @@ package auth
 
 import (
 	"container/list"
+	"strings"
 	"sync"
 	"time"
 
@@ -153,19 +154,32 @@ func NewLoginThrottle(account, address LimiterConfig) *LoginThrottle {
 // (rounded up) when either the account or the address must wait; call it
 // before verifying the password, so a blocked attempt costs no hash.
 func (t *LoginThrottle) Check(email, clientAddr string) error {
-	return tooMany(max(t.account.RetryAfter(NormalizeEmail(email)), t.address.RetryAfter(clientAddr)))
+	return tooMany(max(t.account.RetryAfter(accountKey(email)), t.address.RetryAfter(bounded(clientAddr))))
 }
 
 // Failure records a failed login and returns the TooManyRequests error if
 // the next attempt must now wait, else nil.
 func (t *LoginThrottle) Failure(email, clientAddr string) error {
-	return tooMany(max(t.account.Fail(NormalizeEmail(email)), t.address.Fail(clientAddr)))
+	return tooMany(max(t.account.Fail(accountKey(email)), t.address.Fail(bounded(clientAddr))))
 }
 
 // Success clears the account's failures. The address keeps its count: one
 // good password must not reset the allowance of an address trying many
 // accounts.
-func (t *LoginThrottle) Success(email string) { t.account.Reset(NormalizeEmail(email)) }
+func (t *LoginThrottle) Success(email string) { t.account.Reset(accountKey(email)) }
+
+// accountKey is the limiter key of an email: normalized, and cut to the
+// longest valid address so that a client sending megabyte "emails" cannot
+// make the limiter hold megabytes per key. (Such emails never match an
+// account; they are still throttled.)
+func accountKey(email string) string { return bounded(NormalizeEmail(email)) }
+
+func bounded(key string) string {
+	if len(key) > MaxEmailLength {
+		return strings.Clone(key[:MaxEmailLength])
+	}
+	return key
+}
 
 func tooMany(wait time.Duration) error {
 	if wait <= 0 {

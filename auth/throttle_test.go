@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -188,5 +189,28 @@ func BenchmarkLimiterFail(b *testing.B) {
 	for b.Loop() {
 		l.Fail(keys[i%len(keys)])
 		i++
+	}
+}
+
+func TestLoginThrottleBoundsKeys(t *testing.T) {
+	clk := newClock()
+	acct := LimiterConfig{Max: 2, Window: time.Hour, Capacity: 10, Now: clk.Now}
+	th := NewLoginThrottle(acct, acct)
+	huge := strings.Repeat("a", 1<<20) + "@example.org"
+	th.Failure(huge, strings.Repeat("1", 1<<20))
+	th.Failure(huge+"x", "2")
+	for key := range th.account.entries {
+		if len(key) > MaxEmailLength {
+			t.Errorf("account key of %d bytes kept", len(key))
+		}
+	}
+	for key := range th.address.entries {
+		if len(key) > MaxEmailLength {
+			t.Errorf("address key of %d bytes kept", len(key))
+		}
+	}
+	// Huge emails sharing a prefix are throttled together.
+	if err := th.Check(huge+"y", "3"); !apperr.Is(err, apperr.TooManyRequests) {
+		t.Errorf("huge email after two failures: %v, want TooManyRequests", err)
 	}
 }

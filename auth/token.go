@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -160,7 +161,8 @@ var (
 // A signature check costs tens of microseconds, so with a cache configured a
 // token that verified before is answered from memory: the claims of a token
 // string never change, and the expiry and key window are checked again on
-// every hit. Replacing the key set empties the cache.
+// every hit. Replacing the key set empties the cache. The returned claims
+// may be shared between callers: read them, do not modify them.
 func (t *Tokens) Verify(token string) (*AccessClaims, error) {
 	if len(token) > MaxTokenBytes {
 		return nil, errBadToken(errTokenTooLarge)
@@ -246,5 +248,7 @@ func (t *Tokens) remember(token string, c *AccessClaims) {
 			}
 		}
 	}
-	t.cache[token] = c
+	// Clone: the caller's string may alias a request buffer that Fiber
+	// reuses after the handler returns; a map key must never change.
+	t.cache[strings.Clone(token)] = c
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"commonground/apperr"
 	"commonground/seal"
@@ -472,4 +473,24 @@ func issueMany(b *testing.B, tk *Tokens, n int) []string {
 		toks[i] = s
 	}
 	return toks
+}
+
+// TestCacheKeepsItsOwnCopy: a token string that aliases a buffer the HTTP
+// layer reuses (as Fiber's are) must not change a cached entry.
+func TestCacheKeepsItsOwnCopy(t *testing.T) {
+	clk := newClock()
+	tk := newTestTokens(t, clk, GenerateKeySet(clk.Now()), 10)
+	good, _, _ := tk.Issue("acct-1", []Role{RoleResident})
+	buf := []byte(good)
+	aliased := unsafe.String(&buf[0], len(buf))
+	if _, err := tk.Verify(aliased); err != nil {
+		t.Fatal(err)
+	}
+	copy(buf, strings.Repeat("x", len(buf))) // the buffer is reused
+	if _, err := tk.Verify(good); err != nil {
+		t.Errorf("cached token no longer found after its buffer was reused: %v", err)
+	}
+	if _, err := tk.Verify(string(buf)); err == nil {
+		t.Error("garbage in the reused buffer verifies")
+	}
 }

@@ -2,6 +2,7 @@ package community
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -22,6 +23,20 @@ func tallyFixture(n int) (*Proposal, []Ballot) {
 
 func BenchmarkTally10000(b *testing.B) {
 	p, ballots := tallyFixture(10_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Tally(p, ballots); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTally10000Shuffled tallies ballots in no particular order, the
+// worst case for the electorate lookup.
+func BenchmarkTally10000Shuffled(b *testing.B) {
+	p, ballots := tallyFixture(10_000)
+	rng := rand.New(rand.NewPCG(1, 1))
+	rng.Shuffle(len(ballots), func(i, j int) { ballots[i], ballots[j] = ballots[j], ballots[i] })
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Tally(p, ballots); err != nil {

@@ -54,7 +54,7 @@ type Apportionment struct {
 }
 
 // RegionSeats is one region's line of the apportionment. Its quota is
-// Floor + Remainder/TotalDues; Quota shows it to four decimals.
+// Floor + Remainder/TotalDues; Quota shows it truncated to four decimals.
 type RegionSeats struct {
 	Region    string
 	Members   int
@@ -92,13 +92,15 @@ func ApportionBoard(c *Community, dues []MemberDues) (Board, error) {
 
 func apportion(c *Community, rule BoardRule, dues []MemberDues) (Apportionment, error) {
 	a := Apportionment{Seats: rule.RegionalSeats, Regions: make([]RegionSeats, len(c.Regions))}
+	for i, r := range c.Regions {
+		a.Regions[i].Region = r.Key
+	}
 	if rule.RegionalSeats == 0 {
 		return a, nil
 	}
 	index := make(map[string]int, len(c.Regions))
 	for i, r := range c.Regions {
 		index[r.Key] = i
-		a.Regions[i].Region = r.Key
 	}
 	counts := func(class string) bool {
 		return len(rule.RegionalClasses) == 0 || slices.Contains(rule.RegionalClasses, class)

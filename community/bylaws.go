@@ -333,7 +333,7 @@ func validateFee(f *apperr.Fields, p string, fee Fee) {
 	}
 	if fee.Instalments < 1 || fee.Instalments > MaxInstalments {
 		f.Add(p+"instalments", "must be between 1 and %d", MaxInstalments)
-	} else if fee.Amount.Minor >= 0 && fee.Amount.Minor < int64(fee.Instalments) {
+	} else if fee.Amount.Minor > 0 && fee.Amount.Minor < int64(fee.Instalments) {
 		f.Add(p+"instalments", "must not exceed the amount in minor units")
 	}
 }

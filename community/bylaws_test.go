@@ -19,6 +19,19 @@ func TestModelCommunitiesAreValid(t *testing.T) {
 	}
 }
 
+func TestFreeClassIsValid(t *testing.T) {
+	c := MultistakeholderCoop("c3", adminID, t0)
+	c.Bylaws.Classes[2].Share = Fee{Amount: usd(0), Instalments: 1}
+	if err := c.Validate(); err != nil {
+		t.Fatalf("free supporter class: %v", err)
+	}
+	m := seedMembers(&c, "supporter", 1, func(int) int64 { return 0 })[0]
+	must(t, Withdraw(&c, &m, holder(&m), t0, nil))
+	if m.Refund.Amount.Minor != 0 {
+		t.Errorf("refund = %+v", m.Refund)
+	}
+}
+
 func TestBylawsValidationNamesEveryBadField(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -53,6 +66,29 @@ func TestBylawsValidationNamesEveryBadField(t *testing.T) {
 			c.Bylaws.Rules[1].MaxWindow = 0
 			c.Bylaws.Exit.Cap = 5000
 		}, []string{"bylaws.rules.0.method", "bylaws.rules.0.quorum", "bylaws.rules.1.maxWindow", "bylaws.exit.cap"}},
+		{"exit as paid takes no formula", func(c *Community) {
+			c.Bylaws.Exit = ExitRule{Method: RefundAsPaid, YearlyRate: 100, Rounding: "nearest"}
+		}, []string{"bylaws.exit.rounding", "bylaws.exit.method"}},
+		{"index with a rate", func(c *Community) {
+			c.Bylaws.Exit.ByIndex = true
+		}, []string{"bylaws.exit.yearlyRate"}},
+		{"board out of range", func(c *Community) {
+			c.Bylaws.Board.RegionalSeats = 100
+		}, []string{"bylaws.board.regionalSeats"}},
+		{"regional classes without regional seats", func(c *Community) {
+			c.Bylaws.Board.RegionalSeats = 0
+		}, []string{"bylaws.board.regionalClasses"}},
+		{"milestones", func(c *Community) {
+			p := c.Bylaws.Classes[1].Pathway
+			p[0].Key, p[0].Days, p[0].VerifiedBy = "thirty_days", 3, nil
+			p[1].Days = 0
+			c.Bylaws.Classes[2].Pathway = []Milestone{{Key: "pay", Kind: MilestoneSharePaid, Name: "Pay", VerifiedBy: []Verifier{VerifierMemberVote}}}
+			c.Bylaws.Classes[2].Share.Amount.Minor = 0
+		}, []string{
+			"bylaws.classes.1.pathway.0.days", "bylaws.classes.1.pathway.0.verifiedBy",
+			"bylaws.classes.1.pathway.1.key", "bylaws.classes.1.pathway.1.days",
+			"bylaws.classes.2.pathway.0.kind", "bylaws.classes.2.pathway.0.verifiedBy.0",
+		}},
 		{"per household vote for a person class", func(c *Community) {
 			c.Bylaws.Classes[1].VoteBasis = VotePerHousehold
 		}, []string{"bylaws.classes.1.voteBasis"}},
@@ -69,6 +105,16 @@ func TestBylawsValidationNamesEveryBadField(t *testing.T) {
 				t.Errorf("fields (-got +want):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestBylawsValidateOnTheirOwn(t *testing.T) {
+	b := WorkerCoop("c2", adminID, t0).Bylaws
+	must(t, b.Validate())
+	b.Version = 0
+	b.Classes = nil
+	if diff := cmp.Diff(fieldsOf(t, b.Validate()), []string{"version", "classes"}); diff != "" {
+		t.Error(diff)
 	}
 }
 

@@ -2,6 +2,7 @@ package community
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"commonground/apperr"
@@ -86,8 +87,67 @@ func (c *Community) Validate() error {
 			f.Add(p+"role", "must be community_admin or community_organizer")
 		}
 	}
+	if !slices.ContainsFunc(c.Roles, func(g RoleGrant) bool { return g.Role == RoleCommunityAdmin }) {
+		f.Add("roles", "a community needs at least one community_admin")
+	}
 	c.checkBylaws(&f, &c.Bylaws, "bylaws.")
 	return f.Err()
+}
+
+// NewCommunity founds a community from in (name, model, regions, links and
+// founding bylaws) with creator as its first community admin. The founding
+// bylaws become version 1.
+func NewCommunity(id string, creator Principal, in Community, now time.Time) (Community, error) {
+	if err := Authorize(creator, ActionCreateCommunity, nil, nil); err != nil {
+		return Community{}, err
+	}
+	c := Community{
+		ID: id, Name: in.Name, Model: in.Model, Regions: in.Regions,
+		ParcelIDs: in.ParcelIDs, CampaignIDs: in.CampaignIDs, Bylaws: in.Bylaws,
+		Roles:     []RoleGrant{{AccountID: creator.AccountID, Role: RoleCommunityAdmin, GrantedBy: creator.AccountID, GrantedAt: now}},
+		CreatedAt: now,
+	}
+	c.Bylaws.Version, c.Bylaws.AdoptedAt, c.Bylaws.AdoptedBy = 1, now, ""
+	if id == "" {
+		return Community{}, fieldErr("id", "must not be empty")
+	}
+	if err := c.Validate(); err != nil {
+		return Community{}, err
+	}
+	return c, nil
+}
+
+// CommunityUpdate changes the parts of a community its admins may edit
+// directly; a nil field means "leave as is". Bylaws change only by a vote
+// (AdoptBylaws), roles by GrantRole and RevokeRole.
+type CommunityUpdate struct {
+	Name        *string
+	Regions     *[]Region
+	ParcelIDs   *[]string
+	CampaignIDs *[]string
+}
+
+// Apply applies u if the result is valid; otherwise c is unchanged and the
+// error names every bad field.
+func (c *Community) Apply(u CommunityUpdate) error {
+	next := *c
+	if u.Name != nil {
+		next.Name = *u.Name
+	}
+	if u.Regions != nil {
+		next.Regions = *u.Regions
+	}
+	if u.ParcelIDs != nil {
+		next.ParcelIDs = *u.ParcelIDs
+	}
+	if u.CampaignIDs != nil {
+		next.CampaignIDs = *u.CampaignIDs
+	}
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	*c = next
+	return nil
 }
 
 // checkBylaws validates bylaws b for community c: on their own, and

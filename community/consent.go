@@ -188,7 +188,7 @@ func GiveConsent(h *Household, c Consent, now time.Time) (*Household, error) {
 	}
 	c.WithdrawnAt = nil
 	var f apperr.Fields
-	validateConsent(&f, "consent", c)
+	validateConsent(&f, householdField{name: "consent"}, c)
 	if c.GivenAt.After(now) {
 		f.Add("consent.given_at", "must not be in the future")
 	}
@@ -235,37 +235,37 @@ func WithdrawConsent(h *Household, purpose ConsentPurpose, now time.Time) (*Hous
 }
 
 // validateConsent checks one consent record; path prefixes its field names.
-func validateConsent(f *apperr.Fields, path string, c Consent) {
+func validateConsent(f *apperr.Fields, path householdField, c Consent) {
 	if !c.Purpose.Valid() {
-		f.Add(path+".purpose", "must be one of %v", consentPurposes)
+		f.Add(path.with("purpose").String(), "must be one of %v", consentPurposes)
 	} else if t, ok := LookupConsentText(c.TextVersion); !ok {
-		f.Add(path+".text_version", "is not a published consent text")
+		f.Add(path.with("text_version").String(), "is not a published consent text")
 	} else if t.Purpose != c.Purpose {
-		f.Add(path+".text_version", "is the text of %s, not of %s", t.Purpose, c.Purpose)
+		f.Add(path.with("text_version").String(), "is the text of %s, not of %s", t.Purpose, c.Purpose)
 	}
 	if !c.Method.Valid() {
-		f.Add(path+".method", "must be one of %v", consentMethods)
+		f.Add(path.with("method").String(), "must be one of %v", consentMethods)
 	} else if c.Method.byOrganizer() && c.RecordedBy == "" {
-		f.Add(path+".recorded_by", "must name the organizer who recorded the consent")
+		f.Add(path.with("recorded_by").String(), "must name the organizer who recorded the consent")
 	}
 	if c.GivenAt.IsZero() {
-		f.Add(path+".given_at", "must be set")
+		f.Add(path.with("given_at").String(), "must be set")
 	}
 	if c.WithdrawnAt != nil && c.WithdrawnAt.Before(c.GivenAt) {
-		f.Add(path+".withdrawn_at", "must not be before given_at")
+		f.Add(path.with("withdrawn_at").String(), "must not be before given_at")
 	}
 	if c.Purpose == ConsentPartnerSharing {
 		if len(c.Partners) == 0 {
-			f.Add(path+".partners", "must name at least one partner organisation")
+			f.Add(path.with("partners").String(), "must name at least one partner organisation")
 		}
 		if len(c.Partners) > ConsentMaxPartners {
-			f.Add(path+".partners", "must name at most %d partner organisations", ConsentMaxPartners)
+			f.Add(path.with("partners").String(), "must name at most %d partner organisations", ConsentMaxPartners)
 		} else {
 			for i, p := range c.Partners {
-				householdCheckText(f, path+".partners."+householdItoa(i), p, ConsentMaxPartnerLength, true)
+				householdCheckText(f, path.with("partners").with(householdItoa(i)), p, ConsentMaxPartnerLength, true)
 			}
 		}
 	} else if len(c.Partners) > 0 {
-		f.Add(path+".partners", "only a partner_sharing consent names partners")
+		f.Add(path.with("partners").String(), "only a partner_sharing consent names partners")
 	}
 }

@@ -86,8 +86,9 @@ func TestHouseholdValidate(t *testing.T) {
 	}{
 		{"valid", func(h *Household) {}, nil},
 		{"minimal: head and language only", func(h *Household) {
-			*h = Household{Members: h.Members[:1], Language: HouseholdLanguageEnglish, RegisteredBy: h.RegisteredBy}
+			*h = Household{OwnerAccountID: "acct-1", Members: h.Members[:1], Language: HouseholdLanguageEnglish, RegisteredBy: h.RegisteredBy}
 		}, nil},
+		{"self-registered without an account", func(h *Household) { h.OwnerAccountID = "" }, []string{"owner_account_id"}},
 		{"no optional consent at all", func(h *Household) { h.Consents = nil }, nil},
 		{"html in a name is text", func(h *Household) { h.Members[0].Name = `<script>alert("x")</script>` }, nil},
 		{"no members", func(h *Household) { h.Members = nil }, []string{"members"}},
@@ -277,6 +278,36 @@ func TestHouseholdEnumValuesAreValid(t *testing.T) {
 	for _, s := range vals["income_band"] {
 		if !HouseholdIncomeBand(s).Valid() {
 			t.Errorf("%q listed but not valid", s)
+		}
+	}
+}
+
+func TestHouseholdValidEmail(t *testing.T) {
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"rosa@example.org", true},
+		{"rosa.marquez+fire@mail.example.org", true},
+		{"o'neil@example.org", true},
+		{"josé@correo.example.mx", true},
+		{"rosa@example", false},
+		{"@example.org", false},
+		{"rosa@", false},
+		{".rosa@example.org", false},
+		{"ro..sa@example.org", false},
+		{"rosa@-example.org", false},
+		{"rosa@example..org", false},
+		{"ro sa@example.org", false},
+		{"Rosa <rosa@example.org>", false},
+		{"\"rosa\"@example.org", false},
+		{"rosa@exa_mple.org", false},
+		{strings.Repeat("a", 65) + "@example.org", false},
+		{"a@" + strings.Repeat("b", 250) + ".org", false},
+	}
+	for _, tt := range tests {
+		if got := householdValidEmail(tt.in); got != tt.want {
+			t.Errorf("householdValidEmail(%q) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
 }

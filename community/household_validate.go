@@ -2,8 +2,8 @@ package community
 
 import (
 	"math"
-	"net/mail"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -99,7 +99,7 @@ func householdDedupe[T comparable](xs []T) []T {
 // included: it is stored as text and escaped by whoever renders it.
 func (h *Household) Validate() error {
 	var f apperr.Fields
-	householdCheckText(&f, "external_id", h.ExternalID, HouseholdMaxExternalID, false)
+	householdCheckText(&f, householdField{name: "external_id"}, h.ExternalID, HouseholdMaxExternalID, false)
 
 	switch n := len(h.Members); {
 	case n == 0:
@@ -109,19 +109,19 @@ func (h *Household) Validate() error {
 	default:
 		heads := 0
 		for i, m := range h.Members {
-			p := "members." + householdItoa(i)
-			householdCheckText(&f, p+".name", m.Name, HouseholdMaxNameLength, true)
-			householdCheckText(&f, p+".preferred_name", m.PreferredName, HouseholdMaxNameLength, false)
+			p := householdField{prefix: "members", index: i}
+			householdCheckText(&f, p.with("name"), m.Name, HouseholdMaxNameLength, true)
+			householdCheckText(&f, p.with("preferred_name"), m.PreferredName, HouseholdMaxNameLength, false)
 			if !m.Relationship.Valid() {
-				f.Add(p+".relationship", "must be one of %v", householdRelationships)
+				f.Add(p.with("relationship").String(), "must be one of %v", householdRelationships)
 			}
 			if m.Relationship == HouseholdRelationshipHead {
 				heads++
 			}
 			if m.AgeBand != "" && !m.AgeBand.Valid() {
-				f.Add(p+".age_band", "must be one of %v", householdAgeBands)
+				f.Add(p.with("age_band").String(), "must be one of %v", householdAgeBands)
 			}
-			householdCheckNeeds(&f, p+".accessibility", m.Accessibility)
+			householdCheckNeeds(&f, p.with("accessibility"), m.Accessibility)
 		}
 		if heads != 1 {
 			f.Add("members", "must have exactly one head of household, has %d", heads)
@@ -134,7 +134,7 @@ func (h *Household) Validate() error {
 	if !h.Language.Valid() {
 		f.Add("language", "must be one of %v", householdLanguages)
 	}
-	if p := h.Contact.Phone; p != "" {
+	if p := h.Contact.Phone; p != "" && !householdIsE164(p) {
 		if e164, err := NormalizePhone(p); err != nil {
 			f.Add("contact.phone", "%s", err.Error())
 		} else if e164 != p {
@@ -145,9 +145,9 @@ func (h *Household) Validate() error {
 		f.Add("contact.email", "must be an email address such as name@example.org")
 	}
 	if loc := h.LostHome.Location; loc != nil {
-		householdCheckPoint(&f, "lost_home", *loc)
+		householdCheckPoint(&f, householdField{name: "lost_home"}, *loc)
 	}
-	householdCheckText(&f, "lost_home.address", h.LostHome.Address, HouseholdMaxAddressLength, false)
+	householdCheckText(&f, householdField{name: "lost_home.address"}, h.LostHome.Address, HouseholdMaxAddressLength, false)
 	if s := h.Current.Situation; s != "" && !s.Valid() {
 		f.Add("current.situation", "must be one of %v", householdSituations)
 	}
@@ -163,15 +163,15 @@ func (h *Household) Validate() error {
 	if b := h.Needs.Bedrooms; b < 0 || b > HouseholdMaxBedrooms {
 		f.Add("needs.bedrooms", "must be between 0 and %d", HouseholdMaxBedrooms)
 	}
-	householdCheckNeeds(&f, "needs.accessibility", h.Needs.Accessibility)
+	householdCheckNeeds(&f, householdField{name: "needs.accessibility"}, h.Needs.Accessibility)
 	if len(h.PreferredAreas) > HouseholdMaxPreferredAreas {
 		f.Add("preferred_areas", "must have at most %d areas", HouseholdMaxPreferredAreas)
 	} else {
 		for i, a := range h.PreferredAreas {
-			p := "preferred_areas." + householdItoa(i)
+			p := householdField{prefix: "preferred_areas", index: i}
 			householdCheckPoint(&f, p, a.Center)
 			if a.RadiusMetres < HouseholdMinAreaRadius || a.RadiusMetres > HouseholdMaxAreaRadius {
-				f.Add(p+".radius_m", "must be between %d and %d metres", HouseholdMinAreaRadius, HouseholdMaxAreaRadius)
+				f.Add(p.with("radius_m").String(), "must be between %d and %d metres", HouseholdMinAreaRadius, HouseholdMaxAreaRadius)
 			}
 		}
 	}
@@ -184,20 +184,21 @@ func (h *Household) Validate() error {
 	if i := h.Insurance; i != "" && !i.Valid() {
 		f.Add("insurance", "must be one of %v", householdInsurances)
 	}
-	householdCheckText(&f, "notes", h.Notes, HouseholdMaxNotesLength, false)
+	householdCheckText(&f, householdField{name: "notes"}, h.Notes, HouseholdMaxNotesLength, false)
 
 	if len(h.Consents) > ConsentMaxRecords {
 		f.Add("consents", "must have at most %d records", ConsentMaxRecords)
 	} else {
-		inForce := map[ConsentPurpose]bool{}
+		var inForceBuf [8]ConsentPurpose
+		inForce := inForceBuf[:0]
 		for i, c := range h.Consents {
-			p := "consents." + householdItoa(i)
+			p := householdField{prefix: "consents", index: i}
 			validateConsent(&f, p, c)
 			if c.WithdrawnAt == nil {
-				if inForce[c.Purpose] {
-					f.Add(p+".purpose", "a consent for %s is already in force", c.Purpose)
+				if slices.Contains(inForce, c.Purpose) {
+					f.Add(p.with("purpose").String(), "a consent for %s is already in force", c.Purpose)
 				}
-				inForce[c.Purpose] = true
+				inForce = append(inForce, c.Purpose)
 			}
 		}
 	}
@@ -205,6 +206,9 @@ func (h *Household) Validate() error {
 	r := h.RegisteredBy
 	switch r.By {
 	case HouseholdRegisteredBySelf:
+		if h.OwnerAccountID == "" {
+			f.Add("owner_account_id", "must be set when the household registered itself")
+		}
 		if r.OrganizerAccountID != "" {
 			f.Add("registered_by.organizer_account_id", "must be empty when the household registered itself")
 		}
@@ -229,65 +233,123 @@ func (h *Household) Validate() error {
 
 // householdCheckText checks that s is valid UTF-8 without control characters (line
 // breaks and tabs allowed in long texts) and at most max characters long.
-func householdCheckText(f *apperr.Fields, field, s string, max int, required bool) {
+func householdCheckText(f *apperr.Fields, field householdField, s string, max int, required bool) {
 	if s == "" {
 		if required {
-			f.Add(field, "must not be empty")
+			f.Add(field.String(), "must not be empty")
 		}
 		return
 	}
 	// Compare bytes first so that a huge value is rejected without a scan.
 	if len(s) > 4*max || utf8.RuneCountInString(s) > max {
-		f.Add(field, "must be at most %d characters", max)
+		f.Add(field.String(), "must be at most %d characters", max)
 		return
 	}
 	if !utf8.ValidString(s) {
-		f.Add(field, "must be valid UTF-8 text")
+		f.Add(field.String(), "must be valid UTF-8 text")
 		return
 	}
 	multiline := max > HouseholdMaxNameLength
 	for _, r := range s {
 		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
-			f.Add(field, "must not contain control characters")
+			f.Add(field.String(), "must not contain control characters")
 			return
 		}
 	}
 }
 
-func householdCheckNeeds(f *apperr.Fields, field string, needs []HouseholdAccessibilityNeed) {
+func householdCheckNeeds(f *apperr.Fields, field householdField, needs []HouseholdAccessibilityNeed) {
 	if len(needs) > len(householdAccessNeeds) {
-		f.Add(field, "must list each need at most once")
+		f.Add(field.String(), "must list each need at most once")
 		return
 	}
 	for i, n := range needs {
 		if !n.Valid() {
-			f.Add(field+"."+householdItoa(i), "must be one of %v", householdAccessNeeds)
+			f.Add(field.String()+"."+householdItoa(i), "must be one of %v", householdAccessNeeds)
 		}
 	}
 }
 
 // householdCheckPoint checks a {lon, lat} point; field names the object holding it.
-func householdCheckPoint(f *apperr.Fields, field string, p orb.Point) {
+func householdCheckPoint(f *apperr.Fields, field householdField, p orb.Point) {
 	lon, lat := p.Lon(), p.Lat()
 	if math.IsNaN(lon) || math.IsInf(lon, 0) || lon < -180 || lon > 180 {
-		f.Add(field+".lon", "must be a number between -180 and 180")
+		f.Add(field.with("lon").String(), "must be a number between -180 and 180")
 	}
 	if math.IsNaN(lat) || math.IsInf(lat, 0) || lat < -90 || lat > 90 {
-		f.Add(field+".lat", "must be a number between -90 and 90")
+		f.Add(field.with("lat").String(), "must be a number between -90 and 90")
 	}
 }
 
+// householdField is a field path such as "members.3.name", kept in parts
+// and joined only when a problem is reported, so that checking a valid
+// record builds no strings.
+type householdField struct {
+	prefix string // "members"; empty for a plain name
+	index  int
+	name   string // "name", or the whole path when prefix is empty
+	sub    string // a further name below name, such as "lon"
+}
+
+// with returns the path of a field below f.
+func (f householdField) with(name string) householdField {
+	switch {
+	case f.prefix != "" && f.name == "":
+		f.name = name
+	case f.sub == "":
+		f.sub = name
+	default:
+		f.sub += "." + name
+	}
+	return f
+}
+
+func (f householdField) String() string {
+	s := f.name
+	if f.prefix != "" {
+		s = f.prefix + "." + householdItoa(f.index)
+		if f.name != "" {
+			s += "." + f.name
+		}
+	}
+	if f.sub != "" {
+		s += "." + f.sub
+	}
+	return s
+}
+
+// householdValidEmail accepts the addresses people type into a form:
+// local@domain.tld with the local part made of letters, digits and
+// !#$%&'*+/=?^_`{|}~.- (no quoted forms, no leading, trailing or double dots)
+// and a domain of at least two labels of letters, digits and inner hyphens.
+// Letters may be non-ASCII, for internationalized addresses.
 func householdValidEmail(s string) bool {
-	if len(s) > 254 {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return false
-	}
 	at := strings.LastIndexByte(s, '@')
-	domain := s[at+1:]
-	return at > 0 && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
+	if len(s) > 254 || at < 1 || at > 64 {
+		return false
+	}
+	local, domain := s[:at], s[at+1:]
+	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+		return false
+	}
+	for _, r := range local {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r > 0x7f && unicode.IsLetter(r) || strings.ContainsRune("!#$%&'*+/=?^_`{|}~.-", r)) {
+			return false
+		}
+	}
+	labels := 0
+	for label := range strings.SplitSeq(domain, ".") {
+		labels++
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r > 0x7f && unicode.IsLetter(r)) {
+				return false
+			}
+		}
+	}
+	return labels >= 2
 }
 
 // NormalizePhone returns the phone number s in E.164 form ("+15415550100").
@@ -296,6 +358,9 @@ func householdValidEmail(s string) bool {
 // numbers need a leading + or 00 and their country code. The error message
 // is safe to show a user.
 func NormalizePhone(s string) (string, error) {
+	if householdIsE164(s) {
+		return s, nil
+	}
 	if len(s) > 40 {
 		return "", apperr.New(apperr.Unprocessable, "is too long for a phone number")
 	}
@@ -328,11 +393,27 @@ func NormalizePhone(s string) (string, error) {
 	if d == "" || d[0] == '0' || len(d) < 8 || len(d) > 15 {
 		return "", apperr.New(apperr.Unprocessable, "must have a country code and 8 to 15 digits")
 	}
-	// North American numbers: area code and exchange never start with 0 or 1.
-	if d[0] == '1' && (len(d) != 11 || d[1] < '2' || d[4] < '2') {
+	if !householdIsE164("+" + d) {
 		return "", apperr.New(apperr.Unprocessable, "is not a valid North American number")
 	}
 	return "+" + d, nil
+}
+
+// householdIsE164 reports whether s is already a phone number in the form
+// NormalizePhone returns: "+", a country code not starting with 0, 8 to 15
+// digits in all, and for North America (+1) ten digits whose area code and
+// exchange do not start with 0 or 1.
+func householdIsE164(s string) bool {
+	if len(s) < 9 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	d := s[1:]
+	return d[0] != '1' || (len(d) == 11 && d[1] >= '2' && d[4] >= '2')
 }
 
 func householdItoa(i int) string { return strconv.Itoa(i) }

@@ -137,6 +137,7 @@ func ViewHousehold(h *Household, viewer HouseholdViewer, opts HouseholdViewOptio
 	v := householdFullView(h)
 	v.Access = HouseholdAccessMatching
 	v.OwnerAccountID = nil
+	v.Withheld = append(v.Withheld, "owner_account_id")
 	purpose := string(ConsentMatching)
 	if h.HasConsent(ConsentContact, now) {
 		purpose += "+" + string(ConsentContact)

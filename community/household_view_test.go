@@ -79,6 +79,11 @@ func TestViewHouseholdAccess(t *testing.T) {
 			if v.Location == nil || *v.Location != wantLoc || v.LocationRounded == tt.wantExact {
 				t.Errorf("location %v rounded %v, want %v", v.Location, v.LocationRounded, wantLoc)
 			}
+			for _, w := range v.Withheld {
+				if w == "contact" && v.Contact != nil || w == "notes" && v.Notes != nil {
+					t.Errorf("%q listed as withheld but shown", w)
+				}
+			}
 			if (v.OwnerAccountID != nil) != (tt.wantAccess == HouseholdAccessOwner) {
 				t.Errorf("owner account shown to %q", v.Access)
 			}

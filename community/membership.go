@@ -105,6 +105,9 @@ const maxNoteLength = 2000
 // also hold ApplicantKey unique among active memberships, since two
 // concurrent applications both pass this check.
 func Apply(c *Community, p Principal, app Application, existing []Membership, now time.Time) (Membership, error) {
+	if p.AccountID == "" {
+		return Membership{}, apperr.New(apperr.Unauthorized, "sign in first")
+	}
 	var f apperr.Fields
 	if app.ID == "" {
 		f.Add("id", "must not be empty")
@@ -145,9 +148,6 @@ func Apply(c *Community, p Principal, app Application, existing []Membership, no
 		if cl.Eligible != EligibleOrganisation && app.OrganisationID != "" {
 			f.Add("organisationId", "applies only to organisation classes")
 		}
-	}
-	if p.AccountID == "" {
-		return Membership{}, apperr.New(apperr.Unauthorized, "sign in first")
 	}
 	if err := f.Err(); err != nil {
 		return Membership{}, err
@@ -442,4 +442,30 @@ func (m *Membership) end(c *Community, to Status, by, reason string, now time.Ti
 	}
 	m.Status, m.EndedAt, m.EndedBy, m.EndReason, m.Refund = to, now, by, reason, &refund
 	return nil
+}
+
+// FoundingPeriod is how long after a community is created its admins may
+// record founding members. A new community has nobody to hold a member
+// vote or to vouch for milestones; its founders join on its creation.
+const FoundingPeriod = 90 * 24 * time.Hour
+
+// FoundingMember records the holder as a full member from the start,
+// without review or pathway, as one of the founders a community admin
+// names while the community is being set up (within FoundingPeriod of its
+// creation). The application is checked as Apply checks it; payments are
+// recorded afterwards as for any member.
+func FoundingMember(c *Community, admin, holder Principal, app Application, existing []Membership, now time.Time) (Membership, error) {
+	if !c.HasRole(admin.AccountID, RoleCommunityAdmin) {
+		return Membership{}, forbidden()
+	}
+	if now.Sub(c.CreatedAt) > FoundingPeriod {
+		return Membership{}, apperr.New(apperr.Conflict, "the founding period has ended: new members join through the pathway")
+	}
+	m, err := Apply(c, holder, app, existing, now)
+	if err != nil {
+		return Membership{}, err
+	}
+	m.Status, m.ReviewedBy, m.ReviewedAt, m.ReviewNote = StatusMember, admin.AccountID, now, "founding member"
+	m.ProvisionalAt, m.MemberAt = now, now
+	return m, nil
 }

@@ -1,7 +1,9 @@
 package community
 
 import (
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -143,5 +145,80 @@ func TestProvisionalMemberGetsShareBackAsPaid(t *testing.T) {
 	must(t, Withdraw(&c, &m, holder(&m), t0, nil))
 	if m.Refund.Amount != usd(12_000) || m.Refund.Method != RefundAsPaid {
 		t.Fatalf("refund %+v", m.Refund)
+	}
+}
+
+func TestAdmissionByVote(t *testing.T) {
+	c := WorkerCoop("wc", adminID, t0)
+	m := seedMembers(&c, "worker", 1, func(int) int64 { return 0 })[0]
+	m.Status, m.MemberAt = StatusProvisional, t0.Add(-time.Hour)
+	if next, ok := m.NextMilestone(&c); !ok || next.Key != "orientation" {
+		t.Fatalf("NextMilestone = %v %v", next.Key, ok)
+	}
+	adopted := &Proposal{ID: "v", CommunityID: "wc", Kind: KindAdmission, MembershipID: m.ID, Result: &Result{Adopted: true}}
+	fieldsOf(t, CompleteMilestoneByVote(&c, &m, "orientation", adopted, t0)) // not a vote milestone
+	for _, key := range []string{"orientation", "conflict_training"} {
+		must(t, CompleteMilestone(&c, &m, key, admin, "done", t0))
+	}
+	must(t, CompleteMilestone(&c, &m, "candidacy", admin, "", t0.AddDate(1, 0, 0)))
+	other := *adopted
+	other.MembershipID = "someone-else"
+	fieldsOf(t, CompleteMilestoneByVote(&c, &m, "members_agree", &other, t0))
+	rejected := *adopted
+	rejected.Result = &Result{Outcome: OutcomeBlocked}
+	wantKind(t, CompleteMilestoneByVote(&c, &m, "members_agree", &rejected, t0), "unprocessable")
+	must(t, CompleteMilestoneByVote(&c, &m, "members_agree", adopted, t0.AddDate(1, 0, 1)))
+	if _, ok := m.NextMilestone(&c); ok || m.Status != StatusMember || m.Milestones[3].ProposalID != "v" {
+		t.Fatalf("after vote: %s %+v", m.Status, m.Milestones)
+	}
+}
+
+func TestFoundingMember(t *testing.T) {
+	c := WorkerCoop("wc", adminID, t0)
+	app := Application{ID: "f1", ClassKey: "worker"}
+	m, err := FoundingMember(&c, admin, stranger, app, nil, t0.Add(day))
+	must(t, err)
+	if m.Status != StatusMember || m.PersonID != stranger.AccountID {
+		t.Fatalf("founder = %+v", m)
+	}
+	_, err = FoundingMember(&c, admin, stranger, app, []Membership{m}, t0.Add(day))
+	wantKind(t, err, "conflict")
+	_, err = FoundingMember(&c, organizer, resident(2), app, nil, t0.Add(day))
+	wantKind(t, err, "forbidden")
+	_, err = FoundingMember(&c, admin, resident(2), app, nil, t0.Add(FoundingPeriod+time.Second))
+	wantKind(t, err, "conflict")
+}
+
+// TestRefusedChangesLeaveMembershipUntouched checks that every refusal
+// happens before anything is written to the membership.
+func TestRefusedChangesLeaveMembershipUntouched(t *testing.T) {
+	c := withOrganizer(ResidentOwnedPark("park", adminID, t0))
+	base, err := Apply(&c, resident(1), Application{ID: "m1", ClassKey: "resident"}, nil, t0)
+	must(t, err)
+	must(t, Review(&c, &base, admin, true, "", t0))
+	must(t, CompleteMilestone(&c, &base, "orientation", organizer, "attended", t0))
+	tests := []struct {
+		name string
+		do   func(m *Membership) error
+	}{
+		{"skip a milestone", func(m *Membership) error { return CompleteMilestone(&c, m, "ninety_days", admin, "", t0.Add(100*day)) }},
+		{"verifier without the right", func(m *Membership) error { return CompleteMilestone(&c, m, "share", organizer, "", t0) }},
+		{"share not paid", func(m *Membership) error { return CompleteMilestone(&c, m, "share", admin, "", t0) }},
+		{"overpayment", func(m *Membership) error { return RecordPayment(&c, m, admin, usd(100_001), "", t0) }},
+		{"review twice", func(m *Membership) error { return Review(&c, m, admin, false, "", t0) }},
+		{"exit without reason", func(m *Membership) error { return Exit(&c, m, admin, "", t0, nil) }},
+		{"withdraw by another", func(m *Membership) error { return Withdraw(&c, m, stranger, t0, nil) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := base
+			m.Milestones = slices.Clone(base.Milestones)
+			if err := tt.do(&m); err == nil {
+				t.Fatal("no error")
+			}
+			if diff := cmp.Diff(m, base); diff != "" {
+				t.Errorf("membership changed (-got +want):\n%s", diff)
+			}
+		})
 	}
 }

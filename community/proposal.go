@@ -376,7 +376,9 @@ type Vote struct {
 // voter key and no time, and its ID is a hash of a random secret that only
 // the voter holds: the store cannot link it to a voter, and the voter (and
 // nobody without the secret) can find it again to change it. Who voted is
-// recorded apart, in a Participation.
+// recorded apart, in a Participation. Weight stays on the ballot because a
+// weighted tally needs it; where classes have different weights it tells
+// the class, never the voter.
 type Ballot struct {
 	ID         string
 	ProposalID string
@@ -385,6 +387,8 @@ type Ballot struct {
 	Option   string
 	Weight   int
 	CastAt   time.Time
+	// Revision is the stored revision the write is based on; the store
+	// increments it on update.
 	Revision int64
 }
 
@@ -401,12 +405,15 @@ type Participation struct {
 // Cast is what casting a ballot produces for the caller to write.
 //
 // For an anonymous proposal's first ballot the caller inserts Participation
-// first (a unique insert; a duplicate means the voter already voted), then
-// writes Ballot, and returns Secret to the voter once; it is stored nowhere.
-// If the ballot write fails after the participation was stored, writing the
-// same Ballot again is safe: its ID is fixed by the secret. In every other
-// case the caller writes Ballot only, replacing the stored ballot with the
-// same ID when Replaces is set.
+// first (a unique insert; a Conflict means the voter already voted), then
+// inserts Ballot, and returns Secret to the voter once; it is stored
+// nowhere. If the ballot insert fails after the participation was stored,
+// inserting the same Ballot again is safe: its ID is fixed by the secret,
+// and a Conflict on retry means the first insert landed.
+//
+// Otherwise the caller inserts Ballot when Replaces is false (a Conflict
+// means a concurrent first ballot by the same voter won) and updates it,
+// compare-and-swap on Revision, when Replaces is true.
 type Cast struct {
 	Ballot        Ballot
 	Participation *Participation
@@ -505,7 +512,7 @@ func (p *Proposal) Cast(by Principal, v Vote, prior *Ballot, participated bool, 
 		if !p.Rule.AllowChange {
 			return Cast{}, apperr.New(apperr.Conflict, "you have already voted and the bylaws do not allow changing a ballot")
 		}
-		b.Revision = prior.Revision + 1
+		b.Revision = prior.Revision
 		return Cast{Ballot: b, Replaces: true}, nil
 	}
 	if v.Secret == "" {
@@ -534,7 +541,7 @@ func (p *Proposal) Cast(by Principal, v Vote, prior *Ballot, participated bool, 
 	// The weight stays the ballot's own: the secret, not the presenter,
 	// says whose ballot this is.
 	b := *prior
-	b.Option, b.Revision = v.Option, prior.Revision+1
+	b.Option = v.Option
 	return Cast{Ballot: b, Replaces: true}, nil
 }
 

@@ -2,6 +2,7 @@ package community
 
 import (
 	"crypto/rand"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -36,7 +37,19 @@ func (bx *box) vote(p *Proposal, by Principal, v Vote, now time.Time) (Cast, err
 		return Cast{}, err
 	}
 	if cast.Participation != nil {
+		if _, dup := bx.participations[cast.Participation.ID]; dup {
+			return Cast{}, fmt.Errorf("participation %s stored twice", cast.Participation.ID)
+		}
 		bx.participations[cast.Participation.ID] = *cast.Participation
+	}
+	stored, exists := bx.ballots[cast.Ballot.ID]
+	switch {
+	case cast.Replaces && (!exists || stored.Revision != cast.Ballot.Revision):
+		return Cast{}, fmt.Errorf("update of ballot %s at a stale revision", cast.Ballot.ID)
+	case cast.Replaces:
+		cast.Ballot.Revision++
+	case exists:
+		return Cast{}, fmt.Errorf("ballot %s inserted twice", cast.Ballot.ID)
 	}
 	bx.ballots[cast.Ballot.ID] = cast.Ballot
 	return cast, nil

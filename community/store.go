@@ -72,10 +72,17 @@ type ProposalFilter struct {
 // BallotStore stores ballots and, for anonymous proposals, participation
 // records. To keep anonymous ballots unlinkable it must not give them
 // time-ordered IDs or timestamps of its own, and FindBallots returns them
-// sorted by ID, never in the order they were written.
+// sorted by ID, never in the order they were written. Whoever can read the
+// database's own write order (a replication log, a SQLite row id) could
+// still pair a participation with the ballot written just after it; an
+// implementation that must resist that delays and shuffles anonymous
+// ballot writes.
 type BallotStore interface {
-	// PutBallot inserts the ballot, or replaces the one with the same ID.
-	PutBallot(ctx context.Context, b *Ballot) error
+	// CreateBallot inserts a ballot, returning a Conflict if one with the
+	// same ID exists.
+	CreateBallot(ctx context.Context, b *Ballot) error
+	// UpdateBallot replaces a ballot, compare-and-swap on Revision.
+	UpdateBallot(ctx context.Context, b *Ballot) error
 	FindBallotByID(ctx context.Context, id string) (*Ballot, error)
 	FindBallots(ctx context.Context, proposalID string) ([]Ballot, error)
 	// CreateParticipation inserts a participation record, returning a

@@ -80,6 +80,9 @@ func Tally(p *Proposal, ballots []Ballot) (Result, error) {
 	if !p.Anonymous {
 		voted = make([]bool, len(p.Electorate))
 	}
+	// Stores list named ballots by ID, which sorts them like the
+	// electorate; next lets that common case skip the binary search.
+	next := 0
 	for i := range ballots {
 		b := &ballots[i]
 		oi := optionIndex(p.Options, b.Option)
@@ -87,7 +90,11 @@ func Tally(p *Proposal, ballots []Ballot) (Result, error) {
 			return Result{}, apperr.New(apperr.Internal, "a stored ballot is not valid for this proposal")
 		}
 		if !p.Anonymous {
-			vi := p.voterIndex(b.VoterKey)
+			vi := next
+			if vi >= len(p.Electorate) || p.Electorate[vi].Key != b.VoterKey {
+				vi = p.voterIndex(b.VoterKey)
+			}
+			next = vi + 1
 			if vi < 0 || voted[vi] || p.Electorate[vi].Weight != b.Weight {
 				return Result{}, apperr.New(apperr.Internal, "a stored ballot does not match the electorate")
 			}

@@ -1,0 +1,163 @@
+package community
+
+import (
+	"context"
+	"sync"
+
+	"commonground/apperr"
+)
+
+// HouseholdStore keeps households durably. The mongodb package implements
+// it; every method returns apperr errors (NotFound, Conflict, Unavailable,
+// Internal) with no database text. Lookups other than by id (by owner, by
+// external id, near a point) are served from memory, loaded at start-up with
+// EachHousehold, because the embedded store scans the collection for any
+// filter but the id.
+type HouseholdStore interface {
+	// CreateHousehold stores a new household. It returns Conflict when the
+	// id, or a non-empty external id, is already taken (a unique index, so
+	// that two imports racing on one row store it once).
+	CreateHousehold(ctx context.Context, h *Household) error
+	// HouseholdByID returns the household or NotFound.
+	HouseholdByID(ctx context.Context, id string) (*Household, error)
+	// UpdateHousehold replaces the stored household with h when the stored
+	// Version is h.Version-1, and returns Conflict otherwise, so that an
+	// update made from a stale copy is refused instead of lost.
+	UpdateHousehold(ctx context.Context, h *Household) error
+	// DeleteHousehold erases the household's record and keeps remainder, in
+	// a single write, in place of it.
+	DeleteHousehold(ctx context.Context, id string, remainder HouseholdRemainder) error
+	// EachHousehold calls fn with every stored household, for start-up
+	// loading, and stops at fn's first error.
+	EachHousehold(ctx context.Context, fn func(*Household) error) error
+	// HouseholdRemainders returns the remainders of erased households.
+	HouseholdRemainders(ctx context.Context) ([]HouseholdRemainder, error)
+}
+
+// HouseholdDirectory is the in-memory index of households by id, owner
+// account and external id that stands beside a HouseholdStore. It enforces
+// one household per owner account and one per external id. It is safe for
+// concurrent use; it hands out and keeps clones, so a caller's changes never
+// reach it unnoticed.
+type HouseholdDirectory struct {
+	mu         sync.RWMutex
+	byID       map[string]*Household
+	byOwner    map[string]string
+	byExternal map[string]string
+}
+
+// NewHouseholdDirectory returns an empty directory.
+func NewHouseholdDirectory() *HouseholdDirectory {
+	return &HouseholdDirectory{byID: map[string]*Household{}, byOwner: map[string]string{}, byExternal: map[string]string{}}
+}
+
+// Check returns Conflict when h could not be put: its owner account or its
+// external id belongs to another household. Call it before writing h to
+// the store, then Put after the write.
+func (d *HouseholdDirectory) Check(h *Household) error {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.check(h)
+}
+
+func (d *HouseholdDirectory) check(h *Household) error {
+	if id, ok := d.byOwner[h.OwnerAccountID]; ok && h.OwnerAccountID != "" && id != h.ID {
+		return apperr.New(apperr.Conflict, "this account already has a household")
+	}
+	if id, ok := d.byExternal[h.ExternalID]; ok && h.ExternalID != "" && id != h.ID {
+		return apperr.New(apperr.Conflict, "a household with this external id already exists")
+	}
+	return nil
+}
+
+// Put adds or replaces h, or returns Conflict as Check does.
+func (d *HouseholdDirectory) Put(h *Household) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err := d.check(h); err != nil {
+		return err
+	}
+	d.remove(h.ID)
+	c := h.Clone()
+	d.byID[c.ID] = c
+	if c.OwnerAccountID != "" {
+		d.byOwner[c.OwnerAccountID] = c.ID
+	}
+	if c.ExternalID != "" {
+		d.byExternal[c.ExternalID] = c.ID
+	}
+	return nil
+}
+
+// Remove drops the household with the given id.
+func (d *HouseholdDirectory) Remove(id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.remove(id)
+}
+
+func (d *HouseholdDirectory) remove(id string) {
+	old, ok := d.byID[id]
+	if !ok {
+		return
+	}
+	delete(d.byID, id)
+	if d.byOwner[old.OwnerAccountID] == id {
+		delete(d.byOwner, old.OwnerAccountID)
+	}
+	if d.byExternal[old.ExternalID] == id {
+		delete(d.byExternal, old.ExternalID)
+	}
+}
+
+// ByID returns a copy of the household with the given id.
+func (d *HouseholdDirectory) ByID(id string) (*Household, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return householdCloneOK(d.byID[id])
+}
+
+// ByOwner returns a copy of the household whose owner is accountID: the
+// answer to "my household".
+func (d *HouseholdDirectory) ByOwner(accountID string) (*Household, bool) {
+	if accountID == "" {
+		return nil, false
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return householdCloneOK(d.byID[d.byOwner[accountID]])
+}
+
+// HasExternalID reports whether a household with this external id exists;
+// it fits CSVImportOptions.Exists.
+func (d *HouseholdDirectory) HasExternalID(externalID string) bool {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	_, ok := d.byExternal[externalID]
+	return ok
+}
+
+// Len returns the number of households.
+func (d *HouseholdDirectory) Len() int {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return len(d.byID)
+}
+
+// All returns copies of every household, in no particular order.
+func (d *HouseholdDirectory) All() []*Household {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	out := make([]*Household, 0, len(d.byID))
+	for _, h := range d.byID {
+		out = append(out, h.Clone())
+	}
+	return out
+}
+
+func householdCloneOK(h *Household) (*Household, bool) {
+	if h == nil {
+		return nil, false
+	}
+	return h.Clone(), true
+}

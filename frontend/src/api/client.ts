@@ -1,0 +1,428 @@
+// Typed client for the Common Ground API. One function per route, named after
+// what it does; paths follow the routes under /api/v1. The access token lives
+// only in memory; the refresh token is an HttpOnly cookie that the server sets
+// for /api/v1/auth, so the browser sends it with credentials on those calls.
+
+import type * as W from "./types";
+
+/** ProblemField is one bad field of a validation problem. */
+export interface ProblemField {
+  field: string;
+  message: string;
+}
+
+/** ApiError is an RFC 9457 problem answered by the API (or a network failure, status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly fields: ProblemField[] = [],
+    readonly requestId?: string,
+  ) {
+    super(detail || title);
+  }
+}
+
+/** parseProblem turns a problem+json body (or anything else) into an ApiError. */
+export function parseProblem(status: number, body: unknown): ApiError {
+  const b = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
+  const rawFields = (b.errors ?? b.fields ?? []) as unknown;
+  const fields: ProblemField[] = Array.isArray(rawFields)
+    ? rawFields
+        .filter((f): f is Record<string, unknown> => !!f && typeof f === "object")
+        .map((f) => ({ field: String(f.field ?? f.name ?? ""), message: String(f.message ?? f.reason ?? "") }))
+    : [];
+  return new ApiError(
+    status,
+    typeof b.title === "string" ? b.title : "",
+    typeof b.detail === "string" ? b.detail : "",
+    fields,
+    typeof b.request_id === "string" ? b.request_id : undefined,
+  );
+}
+
+/** Fetcher is the subset of fetch the client needs, so tests can give their own. */
+export type Fetcher = (input: string, init: RequestInit) => Promise<Response>;
+
+interface RequestOptions {
+  body?: unknown;
+  raw?: BodyInit;
+  contentType?: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | boolean | undefined | null>;
+  /** auth false: do not send the access token nor retry after a refresh. */
+  auth?: boolean;
+  accept?: string;
+}
+
+/** buildQuery renders query parameters, leaving out empty ones. */
+export function buildQuery(q?: RequestOptions["query"]): string {
+  if (!q) return "";
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined || v === null || v === "") continue;
+    p.set(k, String(v));
+  }
+  const s = p.toString();
+  return s ? "?" + s : "";
+}
+
+/** bboxParam renders a bounding box as "west,south,east,north" with 6 decimals. */
+export function bboxParam(west: number, south: number, east: number, north: number): string {
+  return [west, south, east, north].map((v) => v.toFixed(6)).join(",");
+}
+
+/** Api is the client; one instance per page, holding the access token in memory. */
+export class Api {
+  private accessToken: string | null = null;
+  private refreshing: Promise<boolean> | null = null;
+  /** onSession is told when the signed-in account changes (null: signed out). */
+  onSession: (account: W.Account | null) => void = () => {};
+
+  constructor(
+    private readonly base = "/api/v1",
+    private readonly fetcher: Fetcher = (i, init) => fetch(i, init),
+  ) {}
+
+  get signedIn(): boolean {
+    return this.accessToken !== null;
+  }
+
+  private async request<T>(method: string, path: string, opts: RequestOptions = {}, retried = false): Promise<T> {
+    const headers: Record<string, string> = { Accept: opts.accept ?? "application/json", ...opts.headers };
+    let body: BodyInit | undefined;
+    if (opts.raw !== undefined) {
+      body = opts.raw;
+      if (opts.contentType) headers["Content-Type"] = opts.contentType;
+    } else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers["Content-Type"] = opts.contentType ?? "application/json";
+    }
+    if (opts.auth !== false && this.accessToken) headers.Authorization = `Bearer ${this.accessToken}`;
+    let res: Response;
+    try {
+      res = await this.fetcher(this.base + path + buildQuery(opts.query), {
+        method,
+        headers,
+        body,
+        credentials: "same-origin",
+      });
+    } catch (e) {
+      throw new ApiError(0, "network", e instanceof Error ? e.message : String(e));
+    }
+    if (res.status === 401 && opts.auth !== false && !retried && this.accessToken) {
+      if (await this.refresh()) return this.request<T>(method, path, opts, true);
+    }
+    if (!res.ok) {
+      let problem: unknown = null;
+      try {
+        problem = await res.json();
+      } catch {
+        // A proxy's HTML error page: keep the status only.
+      }
+      throw parseProblem(res.status, problem);
+    }
+    if (res.status === 204) return undefined as T;
+    const type = res.headers.get("Content-Type") ?? "";
+    if (type.includes("json")) return (await res.json()) as T;
+    return (await res.text()) as unknown as T;
+  }
+
+  private setToken(tr: W.TokenResponse | null): void {
+    this.accessToken = tr?.access_token ?? null;
+  }
+
+  // ---- auth (issue: identity) ----
+
+  /** register: POST /auth/register {email, password, display_name, locale}. */
+  async register(req: W.RegisterRequest): Promise<W.TokenResponse> {
+    const tr = await this.request<W.TokenResponse>("POST", "/auth/register", { body: req, auth: false });
+    this.setToken(tr);
+    return tr;
+  }
+
+  /** login: POST /auth/login {email, password}; the server sets the refresh cookie. */
+  async login(req: W.LoginRequest): Promise<W.TokenResponse> {
+    const tr = await this.request<W.TokenResponse>("POST", "/auth/login", { body: req, auth: false });
+    this.setToken(tr);
+    return tr;
+  }
+
+  /**
+   * refresh: POST /auth/refresh with the cookie; called on page load and after
+   * a 401. Concurrent callers share one request, because a refresh token is
+   * rotated on use and a second use would revoke the whole family.
+   */
+  refresh(): Promise<boolean> {
+    if (!this.refreshing) {
+      this.refreshing = this.request<W.TokenResponse>("POST", "/auth/refresh", { auth: false })
+        .then((tr) => {
+          this.setToken(tr);
+          return true;
+        })
+        .catch(() => {
+          this.setToken(null);
+          this.onSession(null);
+          return false;
+        })
+        .finally(() => {
+          this.refreshing = null;
+        });
+    }
+    return this.refreshing;
+  }
+
+  /** logout: POST /auth/logout; the server revokes the refresh token and clears its cookie. */
+  async logout(): Promise<void> {
+    try {
+      await this.request<void>("POST", "/auth/logout");
+    } finally {
+      this.setToken(null);
+      this.onSession(null);
+    }
+  }
+
+  /** me: GET /me. */
+  me(): Promise<W.Account> {
+    return this.request("GET", "/me");
+  }
+
+  /** updateMe: PATCH /me {display_name?, locale?, current_password?, new_password?}. */
+  updateMe(patch: W.MePatch): Promise<W.Account> {
+    return this.request("PATCH", "/me", { body: patch });
+  }
+
+  // ---- fund pool ----
+
+  /** campaignMap: GET /map/campaigns (public GeoJSON of every campaign's parcel with its progress). */
+  campaignMap(q: { status?: string; bbox?: string } = {}): Promise<W.CampaignMap> {
+    return this.request("GET", "/map/campaigns", { query: q, accept: "application/geo+json" });
+  }
+
+  /** campaigns: GET /campaigns (organizer list). */
+  campaigns(q: { status?: string; cursor?: string } = {}): Promise<W.Page<W.Campaign>> {
+    return this.request("GET", "/campaigns", { query: q });
+  }
+
+  /** campaign: GET /campaigns/{id} with its progress. */
+  campaign(id: string): Promise<W.Campaign> {
+    return this.request("GET", `/campaigns/${enc(id)}`);
+  }
+
+  /** createCampaign: POST /campaigns. */
+  createCampaign(req: W.CampaignCreate): Promise<W.Campaign> {
+    return this.request("POST", "/campaigns", { body: req });
+  }
+
+  /** setCampaignStatus: PATCH /campaigns/{id} {status}. */
+  setCampaignStatus(id: string, status: W.CampaignStatus): Promise<W.Campaign> {
+    return this.request("PATCH", `/campaigns/${enc(id)}`, { body: { status } });
+  }
+
+  /** ledger: GET /campaigns/{id}/ledger?cursor= (public; anonymous pledgers read "Anonymous"). */
+  ledger(id: string, cursor?: string): Promise<W.Page<W.LedgerEntry>> {
+    return this.request("GET", `/campaigns/${enc(id)}/ledger`, { query: { cursor } });
+  }
+
+  /** pledge: POST /campaigns/{id}/pledges with an Idempotency-Key, so a retried submit never pledges twice. */
+  pledge(id: string, req: W.PledgeRequest, idempotencyKey: string): Promise<W.Pledge> {
+    return this.request("POST", `/campaigns/${enc(id)}/pledges`, { body: req, headers: { "Idempotency-Key": idempotencyKey } });
+  }
+
+  /** pledges: GET /campaigns/{id}/pledges (organizer: names of anonymous pledgers included). */
+  pledges(id: string, cursor?: string): Promise<W.Page<W.Pledge>> {
+    return this.request("GET", `/campaigns/${enc(id)}/pledges`, { query: { cursor } });
+  }
+
+  /** recordGrant: POST /campaigns/{id}/grants with an Idempotency-Key. */
+  recordGrant(id: string, req: W.GrantRequest, idempotencyKey: string): Promise<unknown> {
+    return this.request("POST", `/campaigns/${enc(id)}/grants`, { body: req, headers: { "Idempotency-Key": idempotencyKey } });
+  }
+
+  /** recordReceipt: POST /campaigns/{id}/pledges/{pledgeId}/receipts with an Idempotency-Key. */
+  recordReceipt(id: string, pledgeId: string, req: W.ReceiptRequest, idempotencyKey: string): Promise<unknown> {
+    return this.request("POST", `/campaigns/${enc(id)}/pledges/${enc(pledgeId)}/receipts`, {
+      body: req,
+      headers: { "Idempotency-Key": idempotencyKey },
+    });
+  }
+
+  /** disbursements: GET /campaigns/{id}/disbursements. */
+  disbursements(id: string): Promise<W.Page<W.Disbursement>> {
+    return this.request("GET", `/campaigns/${enc(id)}/disbursements`);
+  }
+
+  /** proposeDisbursement: POST /campaigns/{id}/disbursements with an Idempotency-Key. */
+  proposeDisbursement(id: string, req: W.DisbursementRequest, idempotencyKey: string): Promise<W.Disbursement> {
+    return this.request("POST", `/campaigns/${enc(id)}/disbursements`, { body: req, headers: { "Idempotency-Key": idempotencyKey } });
+  }
+
+  /** approveDisbursement: POST /campaigns/{id}/disbursements/{did}/approve (a different organizer). */
+  approveDisbursement(id: string, did: string, idempotencyKey: string): Promise<W.Disbursement> {
+    return this.request("POST", `/campaigns/${enc(id)}/disbursements/${enc(did)}/approve`, {
+      headers: { "Idempotency-Key": idempotencyKey },
+    });
+  }
+
+  // ---- geo ----
+
+  /** parcels: GET /parcels?bbox=w,s,e,n&status=&limit= (GeoJSON). */
+  parcels(q: { bbox?: string; status?: string; limit?: number; hazard_free?: boolean } = {}): Promise<W.ParcelCollection> {
+    return this.request("GET", "/parcels", { query: q, accept: "application/geo+json" });
+  }
+
+  /** parcel: GET /parcels/{id}. */
+  parcel(id: string): Promise<W.ParcelFeature> {
+    return this.request("GET", `/parcels/${enc(id)}`, { accept: "application/geo+json" });
+  }
+
+  /** updateParcel: PATCH /parcels/{id} {status?, rejected_reason?, asking_price?, notes?}. */
+  updateParcel(id: string, patch: W.ParcelPatch): Promise<W.ParcelFeature> {
+    return this.request("PATCH", `/parcels/${enc(id)}`, { body: patch });
+  }
+
+  /** importParcels: POST /parcels/import with the FeatureCollection as sent by the person (streamed by the server). */
+  importParcels(file: Blob): Promise<W.ImportReport> {
+    return this.request("POST", "/parcels/import", { raw: file, contentType: "application/geo+json" });
+  }
+
+  /** hazards: GET /hazards?bbox= (GeoJSON). */
+  hazards(q: { bbox?: string } = {}): Promise<W.HazardCollection> {
+    return this.request("GET", "/hazards", { query: q, accept: "application/geo+json" });
+  }
+
+  /** importHazards: POST /hazards/import (FeatureCollection). */
+  importHazards(file: Blob): Promise<W.ImportReport> {
+    return this.request("POST", "/hazards/import", { raw: file, contentType: "application/geo+json" });
+  }
+
+  /** match: POST /matches {household_ids | community_id, weights, limit, ...}. */
+  match(req: W.MatchRequest): Promise<W.MatchResponse> {
+    return this.request("POST", "/matches", { body: req });
+  }
+
+  // ---- households ----
+
+  /** householdGrid: GET /map/households?zoom= (public grid cells, cells under 5 dropped by the server). */
+  householdGrid(q: { zoom?: number; bbox?: string } = {}): Promise<W.HouseholdGrid> {
+    return this.request("GET", "/map/households", { query: q, accept: "application/geo+json" });
+  }
+
+  /** consentTexts: GET /consent-texts?language= (the current wording and version of each purpose). */
+  consentTexts(language: "en" | "es"): Promise<W.ConsentText[]> {
+    return this.request("GET", "/consent-texts", { query: { language } });
+  }
+
+  /** createHousehold: POST /households (the signed-in resident's own household). */
+  createHousehold(req: W.HouseholdRequest): Promise<W.Household> {
+    return this.request("POST", "/households", { body: req });
+  }
+
+  /** myHousehold: GET /me/household. */
+  myHousehold(): Promise<W.Household> {
+    return this.request("GET", "/me/household");
+  }
+
+  /** updateHousehold: PATCH /households/{id} with the changed fields. */
+  updateHousehold(id: string, patch: Partial<W.HouseholdRequest>): Promise<W.Household> {
+    return this.request("PATCH", `/households/${enc(id)}`, { body: patch });
+  }
+
+  /** deleteHousehold: DELETE /households/{id} (personal data erased, anonymous counts kept). */
+  deleteHousehold(id: string): Promise<void> {
+    return this.request("DELETE", `/households/${enc(id)}`);
+  }
+
+  /** exportMyHousehold: GET /me/household/export (everything held about the household, JSON). */
+  exportMyHousehold(): Promise<unknown> {
+    return this.request("GET", "/me/household/export");
+  }
+
+  /** householdPoints: GET /households?bbox=&consent=matching (organizer; locations rounded by the server). */
+  householdPoints(q: { bbox?: string; limit?: number } = {}): Promise<W.HouseholdPoints> {
+    return this.request("GET", "/households", { query: { ...q, consent: "matching", format: "geojson" }, accept: "application/geo+json" });
+  }
+
+  /** householdsCsv: GET /households/export.csv (organizer; consent-filtered, audited). */
+  householdsCsv(): Promise<string> {
+    return this.request("GET", "/households/export.csv", { accept: "text/csv" });
+  }
+
+  /** importHouseholdsCsv: POST /households/import (CSV body, per-row report). */
+  importHouseholdsCsv(file: Blob): Promise<W.ImportReport> {
+    return this.request("POST", "/households/import", { raw: file, contentType: "text/csv" });
+  }
+
+  // ---- community ----
+
+  /** myMemberships: GET /me/memberships (with milestones). */
+  myMemberships(): Promise<W.Membership[]> {
+    return this.request("GET", "/me/memberships");
+  }
+
+  /** openProposals: GET /me/proposals?status=open (votes the signed-in person may cast). */
+  openProposals(): Promise<W.Proposal[]> {
+    return this.request("GET", "/me/proposals", { query: { status: "open" } });
+  }
+
+  /** vote: PUT /communities/{cid}/proposals/{pid}/ballot {option} (changeable until close). */
+  vote(communityId: string, proposalId: string, option: string): Promise<void> {
+    return this.request("PUT", `/communities/${enc(communityId)}/proposals/${enc(proposalId)}/ballot`, { body: { option } });
+  }
+
+  /** communities: GET /communities. */
+  communities(): Promise<W.Community[]> {
+    return this.request("GET", "/communities");
+  }
+
+  /** applications: GET /communities/{id}/members?status= (organizer). */
+  applications(communityId: string, status?: string): Promise<W.Application[]> {
+    return this.request("GET", `/communities/${enc(communityId)}/members`, { query: { status } });
+  }
+
+  /** decideApplication: POST /communities/{id}/members/{mid}/{accept|decline}. */
+  decideApplication(communityId: string, memberId: string, decision: "accept" | "decline"): Promise<W.Application> {
+    return this.request("POST", `/communities/${enc(communityId)}/members/${enc(memberId)}/${decision}`);
+  }
+
+  /** verifyMilestone: POST /communities/{id}/members/{mid}/milestones/{key} {note}. */
+  verifyMilestone(communityId: string, memberId: string, key: string, note: string): Promise<W.Application> {
+    return this.request("POST", `/communities/${enc(communityId)}/members/${enc(memberId)}/milestones/${enc(key)}`, { body: { note } });
+  }
+}
+
+function enc(s: string): string {
+  return encodeURIComponent(s);
+}
+
+/** newIdempotencyKey returns a random key for one money-creating submission. */
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID();
+}
+
+/**
+ * IdempotentForm keeps one key per distinct request body, so a resubmission
+ * after a timeout reuses the key (and the server answers the first result)
+ * while a changed form gets a fresh key.
+ */
+export class IdempotentForm {
+  private body = "";
+  private key = "";
+
+  /** keyFor returns the key to send for this body. */
+  keyFor(body: unknown): string {
+    const s = JSON.stringify(body);
+    if (s !== this.body || !this.key) {
+      this.body = s;
+      this.key = newIdempotencyKey();
+    }
+    return this.key;
+  }
+
+  /** done forgets the key once the server has answered, so a second pledge is a new one. */
+  done(): void {
+    this.body = "";
+    this.key = "";
+  }
+}

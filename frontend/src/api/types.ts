@@ -1,0 +1,416 @@
+// Wire types of the Common Ground API (/api/v1), as the client expects them.
+// Field names are snake_case like the server's JSON. Money amounts are
+// integers in minor units next to an ISO 4217 `currency`.
+
+import type { Feature, FeatureCollection, Geometry, Point, Polygon, MultiPolygon } from "geojson";
+
+export type Role = "resident" | "organizer" | "steward";
+
+export interface Account {
+  id: string;
+  email: string;
+  display_name: string;
+  locale: "en" | "es";
+  roles: Role[];
+}
+
+/** TokenResponse is the body of login, register and refresh; the refresh token itself travels only in its HttpOnly cookie. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  account?: Account;
+}
+
+export interface RegisterRequest {
+  email: string;
+  password: string;
+  display_name: string;
+  locale: "en" | "es";
+}
+
+export interface LoginRequest {
+  email: string;
+  password: string;
+}
+
+export interface MePatch {
+  display_name?: string;
+  locale?: "en" | "es";
+  current_password?: string;
+  new_password?: string;
+}
+
+// ---- fund pool ----
+
+export type CampaignStatus = "draft" | "open" | "funded" | "purchasing" | "completed" | "failed" | "cancelled";
+export type CampaignMode = "all_or_nothing" | "keep_what_you_raise";
+
+/** CampaignMapProperties are the properties of one feature of GET /map/campaigns. */
+export interface CampaignMapProperties {
+  id: string;
+  title: string;
+  title_es?: string;
+  currency: string;
+  target: number;
+  received: number;
+  pledged?: number;
+  /** percent is what is committed (pledges, grants, matches, loans) in basis points of the target (10000 = 100 %), floored. */
+  percent: number;
+  status: CampaignStatus;
+  deadline: string;
+}
+
+export type CampaignMapFeature = Feature<Polygon | MultiPolygon | Point, CampaignMapProperties>;
+export type CampaignMap = FeatureCollection<Polygon | MultiPolygon | Point, CampaignMapProperties>;
+
+/** BudgetCategory follows the fund pool's budget categories. */
+export type BudgetCategory = "land_price" | "closing_costs" | "infrastructure" | "housing_construction" | "relocation" | "administration" | "reserve" | "other";
+
+export interface BudgetLine {
+  category: BudgetCategory;
+  label?: string;
+  amount: number;
+}
+
+export interface FunderBreakdown {
+  funder: string;
+  program?: string;
+  awarded: number;
+  received: number;
+  matched?: number;
+}
+
+/** Campaign is GET /campaigns/{id}: the campaign with its progress. */
+export interface Campaign {
+  id: string;
+  title: string;
+  title_es?: string;
+  story?: string;
+  story_es?: string;
+  status: CampaignStatus;
+  mode: CampaignMode;
+  currency: string;
+  deadline: string;
+  parcel_ids: string[];
+  community_id?: string;
+  budget: BudgetLine[];
+  target: number;
+  pledged: number;
+  awarded: number;
+  matched: number;
+  received: number;
+  disbursed: number;
+  remaining: number;
+  loans?: number;
+  committed: number;
+  /** percent_funded is committed in basis points of the target, floored; it may pass 10000. */
+  percent_funded: number;
+  funded_at?: string | null;
+  by_funder: FunderBreakdown[];
+  received_by_restriction?: Record<string, number>;
+}
+
+export interface CampaignCreate {
+  title: string;
+  title_es?: string;
+  story?: string;
+  story_es?: string;
+  currency: string;
+  deadline: string;
+  mode: CampaignMode;
+  parcel_ids: string[];
+  budget: BudgetLine[];
+}
+
+export interface LedgerEntry {
+  id: string;
+  time: string;
+  kind: "pledge" | "pledge_received" | "grant_awarded" | "grant_received" | "match" | "disbursement" | "release" | "reversal";
+  amount: number;
+  currency: string;
+  /** who: a pledger's name, "Anonymous", a funder or a payee. */
+  who: string;
+  memo?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor?: string | null;
+}
+
+export interface PledgeRequest {
+  amount: number;
+  currency: string;
+  name: string;
+  email?: string;
+  anonymous: boolean;
+  message?: string;
+}
+
+export interface Pledge {
+  id: string;
+  campaign_id: string;
+  amount: number;
+  currency: string;
+  status: "pledged" | "received" | "cancelled" | "released";
+  anonymous: boolean;
+  name?: string;
+  created_at: string;
+}
+
+export type GrantUse = "land_acquisition" | "infrastructure" | "housing_construction" | "relocation" | "administration";
+
+export interface GrantRequest {
+  funder: string;
+  program?: string;
+  award_id?: string;
+  amount_awarded: number;
+  currency: string;
+  uses: GrantUse[];
+  match?: { ratio_num: number; ratio_den: number; cap: number } | null;
+  reporting?: string;
+}
+
+export interface ReceiptRequest {
+  amount: number;
+  currency: string;
+  memo?: string;
+}
+
+export interface DisbursementRequest {
+  amount: number;
+  currency: string;
+  use: GrantUse;
+  payee: string;
+  memo?: string;
+}
+
+export interface Disbursement extends DisbursementRequest {
+  id: string;
+  status: "proposed" | "approved" | "posted" | "rejected";
+  proposed_by: string;
+  approved_by?: string;
+}
+
+// ---- geo ----
+
+export type ParcelStatus = "identified" | "evaluating" | "negotiating" | "under_contract" | "acquired" | "rejected";
+export type HazardKind = "wildfire" | "flood" | "landslide" | "other";
+
+export interface ParcelProperties {
+  id: string;
+  parcelnumb?: string;
+  geoid?: string;
+  address?: string;
+  owner?: string;
+  owner_type?: string;
+  land_use?: string;
+  zoning?: string;
+  deeded_acres?: number;
+  computed_acres?: number;
+  land_value?: number;
+  improvement_value?: number;
+  asking_price?: number;
+  currency?: string;
+  status: ParcelStatus;
+  rejected_reason?: string;
+  notes?: string;
+  hazards?: Array<{ kind: HazardKind; share: number }>;
+  distance_m?: number;
+}
+
+export type ParcelFeature = Feature<Polygon | MultiPolygon, ParcelProperties>;
+export type ParcelCollection = FeatureCollection<Polygon | MultiPolygon, ParcelProperties>;
+
+export interface ParcelPatch {
+  status?: ParcelStatus;
+  rejected_reason?: string;
+  asking_price?: number;
+  notes?: string;
+}
+
+/** ImportReport is the per-feature answer of POST /parcels/import and /hazards/import. */
+export interface ImportReport {
+  accepted: number;
+  rejected: number;
+  updated?: number;
+  features: Array<{ index: number; status: "accepted" | "updated" | "rejected"; id?: string; source_id?: string; reason?: string }>;
+}
+
+export interface HazardProperties {
+  id: string;
+  kind: HazardKind;
+  severity: "low" | "moderate" | "high" | "very_high";
+  source?: string;
+  effective_date?: string;
+}
+
+export type HazardCollection = FeatureCollection<Polygon | MultiPolygon, HazardProperties>;
+
+export interface MatchWeights {
+  distance: number;
+  capacity: number;
+  affordability: number;
+  hazard: number;
+  points: number;
+}
+
+export interface MatchRequest {
+  household_ids?: string[];
+  community_id?: string;
+  weights: MatchWeights;
+  exclude_hazards?: boolean;
+  units_per_acre?: number;
+  points?: Array<{ lon: number; lat: number; label?: string }>;
+  limit: number;
+}
+
+export interface MatchReason {
+  part: keyof MatchWeights;
+  score: number;
+  /** value is the measured quantity: metres, households of capacity, minor units, share of area. */
+  value?: number;
+  detail?: string;
+}
+
+export interface MatchResult {
+  parcel_id: string;
+  score: number;
+  address?: string;
+  parts: MatchReason[];
+}
+
+export interface MatchResponse {
+  results: MatchResult[];
+}
+
+// ---- households ----
+// Enumerations and field names follow the community package's household record.
+
+export type AgeBand = "under_5" | "5_12" | "13_17" | "18_24" | "25_34" | "35_44" | "45_54" | "55_61" | "62_plus";
+export type Relationship = "head" | "spouse_or_partner" | "child" | "other_relative" | "unrelated";
+export type AccessibilityNeed = "wheelchair" | "mobility" | "vision" | "hearing" | "cognitive" | "medical_equipment" | "other";
+export type CurrentSituation = "shelter" | "hotel" | "family_or_friends" | "vehicle" | "rental" | "other";
+export type Tenure = "owner" | "renter" | "owner_on_rented_lot";
+export type IncomeBand = "below_30" | "30_50" | "50_80" | "80_120" | "above_120";
+export type Insurance = "insured" | "underinsured" | "uninsured" | "unknown";
+export type ConsentPurpose = "contact" | "matching" | "partner_sharing" | "aggregate_statistics";
+
+export interface Member {
+  name: string;
+  preferred_name?: string;
+  relationship: Relationship;
+  /** age_band is empty when the person prefers not to say. */
+  age_band: AgeBand | "";
+  accessibility?: AccessibilityNeed[];
+}
+
+export interface ConsentGrant {
+  purpose: ConsentPurpose;
+  /** text_version is the hex SHA-256 of the exact consent text shown (it names the language too). */
+  text_version: string;
+  method: "self_online";
+  /** partners names the organisations a partner_sharing consent covers. */
+  partners?: string[];
+}
+
+/** HouseholdRequest is the body of POST /households (and, partly, PATCH /households/{id}). */
+export interface HouseholdRequest {
+  members: Member[];
+  pets: { count: number; service_animal: boolean };
+  language: "en" | "es";
+  contact: { phone?: string; email?: string };
+  lost_home: { lon?: number; lat?: number; address?: string };
+  current: { situation: CurrentSituation | ""; zip_code?: string };
+  tenure_before?: Tenure;
+  income_band?: IncomeBand;
+  needs: { bedrooms: number; accessibility: AccessibilityNeed[] };
+  interested_in_coop: boolean;
+  interested_in_land_trust: boolean;
+  fema?: { disaster_number?: string; registration_id?: string };
+  insurance?: Insurance;
+  notes?: string;
+  consents: ConsentGrant[];
+}
+
+export interface Household extends Omit<HouseholdRequest, "consents"> {
+  id: string;
+  created_at: string;
+  updated_at: string;
+  consents: Array<ConsentGrant & { given_at: string; withdrawn_at?: string | null }>;
+}
+
+/** ConsentText is a purpose's current wording in one language with its version (hex SHA-256 of the text). */
+export interface ConsentText {
+  purpose: ConsentPurpose;
+  language: "en" | "es";
+  version: string;
+  text: string;
+}
+
+export interface HouseholdGridProperties {
+  count: number;
+  bedrooms_needed?: number;
+  accessibility?: number;
+}
+
+export type HouseholdGrid = FeatureCollection<Polygon, HouseholdGridProperties>;
+
+/** HouseholdPoint is what an organizer sees of a household that consented to matching. */
+export interface HouseholdPointProperties {
+  id: string;
+  size: number;
+  current_situation?: CurrentSituation;
+  possible_duplicate?: boolean;
+}
+
+export type HouseholdPoints = FeatureCollection<Point, HouseholdPointProperties>;
+
+// ---- community ----
+
+export interface Milestone {
+  key: string;
+  title: string;
+  title_es?: string;
+  completed_at?: string | null;
+  verified_by?: string;
+}
+
+export interface Membership {
+  id: string;
+  community_id: string;
+  community_name: string;
+  class: string;
+  status: "applied" | "provisional" | "member" | "withdrawn" | "exited" | "declined";
+  milestones: Milestone[];
+}
+
+export interface Proposal {
+  id: string;
+  community_id: string;
+  title: string;
+  title_es?: string;
+  kind: string;
+  options: Array<{ key: string; label: string; label_es?: string }>;
+  closes_at: string;
+  my_ballot?: string | null;
+}
+
+export interface Community {
+  id: string;
+  name: string;
+  model: string;
+}
+
+export interface Application {
+  id: string;
+  community_id: string;
+  household_id?: string;
+  name: string;
+  class: string;
+  status: Membership["status"];
+  milestones: Milestone[];
+}
+
+export type { Geometry };

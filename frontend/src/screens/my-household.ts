@@ -1,0 +1,214 @@
+// My household: what Common Ground holds about the signed-in resident's
+// household, with correction, export and deletion, plus memberships,
+// milestones and open votes.
+
+import type { Ctx } from "../app";
+import type { Household, Membership, Proposal } from "../api/types";
+import { ApiError } from "../api/client";
+import { getLocale, t, type MessageKey } from "../i18n/i18n";
+import { announce, download, field, h, uid } from "../lib/dom";
+import { formatDate, formatDateTime, formatNumber } from "../lib/format";
+import { SITUATIONS } from "../lib/household-draft";
+
+function needSignIn(): HTMLElement {
+  return h("div", null, h("h1", null, t("nav.myHousehold")), h("p", null, t("my.signIn"), " ", h("a", { href: "/sign-in?next=/me/household" }, t("auth.signIn"))));
+}
+
+/** myHousehold renders GET /me/household, /me/memberships and /me/proposals. */
+export async function myHousehold(ctx: Ctx): Promise<HTMLElement> {
+  if (!ctx.session.account) return needSignIn();
+  const locale = getLocale();
+  let hh: Household | null = null;
+  try {
+    hh = await ctx.api.myHousehold();
+  } catch (e) {
+    if (!(e instanceof ApiError && e.status === 404)) throw e;
+  }
+  const [memberships, proposals] = await Promise.all([
+    ctx.api.myMemberships().catch((): Membership[] => []),
+    ctx.api.openProposals().catch((): Proposal[] => []),
+  ]);
+  const status = h("p", { role: "status" });
+  const page = h("div", null, h("h1", null, t("nav.myHousehold")));
+  if (ctx.search.get("registered")) page.append(h("p", { class: "notice" }, t("my.registered")));
+  if (!hh) {
+    page.append(h("p", null, t("my.none"), " ", h("a", { href: "/register" }, t("nav.registerHousehold"))));
+  } else {
+    page.append(householdView(ctx, hh, status));
+  }
+  page.append(status);
+
+  page.append(h("h2", null, t("my.memberships")));
+  if (memberships.length === 0) page.append(h("p", null, t("my.noMemberships")));
+  for (const m of memberships) {
+    page.append(
+      h(
+        "section",
+        { class: "panel" },
+        h("h3", null, m.community_name),
+        h("p", null, t("my.membershipStatus", { status: t(`memberStatus.${m.status}` as MessageKey), class: m.class })),
+        h(
+          "ol",
+          { class: "list", "aria-label": t("my.milestones") },
+          m.milestones.map((ms) =>
+            h(
+              "li",
+              null,
+              h("strong", null, locale === "es" && ms.title_es ? ms.title_es : ms.title),
+              " — ",
+              ms.completed_at ? t("my.milestoneDone", { date: formatDate(ms.completed_at, locale) }) : t("my.milestoneOpen"),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  page.append(h("h2", null, t("my.votes")));
+  if (proposals.length === 0) page.append(h("p", null, t("my.noVotes")));
+  for (const p of proposals) page.append(voteForm(ctx, p));
+  return page;
+}
+
+function householdView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElement {
+  const locale = getLocale();
+  const situation = h(
+    "select",
+    { id: uid() },
+    SITUATIONS.map((s) => h("option", { value: s, selected: s === hh.current.situation }, t(`situation.${s}` as MessageKey))),
+  );
+  const zip = h("input", { id: uid(), value: hh.current.zip_code ?? "", inputmode: "numeric", autocomplete: "postal-code" });
+  const phone = h("input", { id: uid(), value: hh.contact.phone ?? "", type: "tel", autocomplete: "tel" });
+  const email = h("input", { id: uid(), value: hh.contact.email ?? "", type: "email", autocomplete: "email" });
+  const bedrooms = h("input", { id: uid(), value: String(hh.needs.bedrooms), type: "number", min: "0", max: "10" });
+
+  const correct = h(
+    "form",
+    { class: "panel", novalidate: true },
+    h("h3", null, t("my.correct")),
+    field(t("now.situation"), situation),
+    field(t("now.zip"), zip),
+    field(t("household.phone"), phone),
+    field(t("household.email"), email),
+    field(t("needs.bedrooms"), bedrooms),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, t("common.save"))),
+  );
+  correct.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      await ctx.api.updateHousehold(hh.id, {
+        current: { situation: situation.value as Household["current"]["situation"], zip_code: zip.value.trim() || undefined },
+        contact: { phone: phone.value.trim() || undefined, email: email.value.trim() || undefined },
+        needs: { ...hh.needs, bedrooms: Number.parseInt(bedrooms.value || "0", 10) },
+      });
+      status.textContent = t("my.saved");
+    } catch (err) {
+      status.textContent = err instanceof ApiError ? t("my.saveFailed", { reason: err.message }) : t("common.offline");
+    }
+    announce(status.textContent ?? "");
+  });
+
+  const exportBtn = h("button", { type: "button", class: "secondary" }, t("my.export"));
+  exportBtn.addEventListener("click", async () => {
+    try {
+      const data = await ctx.api.exportMyHousehold();
+      download(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }), "common-ground-household.json");
+      status.textContent = t("my.exported");
+    } catch {
+      status.textContent = t("common.offline");
+    }
+  });
+
+  const confirmBox = h("input", { type: "checkbox", id: uid() });
+  const deleteBtn = h("button", { type: "button", class: "danger" }, t("my.delete"));
+  deleteBtn.addEventListener("click", async () => {
+    if (!confirmBox.checked) {
+      status.textContent = t("my.deleteConfirmFirst");
+      confirmBox.focus();
+      return;
+    }
+    try {
+      await ctx.api.deleteHousehold(hh.id);
+      status.textContent = t("my.deleted");
+      ctx.go("/me/household");
+    } catch (err) {
+      status.textContent = err instanceof ApiError ? err.message : t("common.offline");
+    }
+  });
+
+  return h(
+    "div",
+    null,
+    h(
+      "dl",
+      { class: "stats" },
+      h("div", null, h("dt", null, t("household.size.label")), h("dd", null, formatNumber(hh.members.length, locale))),
+      h("div", null, h("dt", null, t("household.names")), h("dd", null, hh.members.map((m) => m.name).join(", "))),
+      h("div", null, h("dt", null, t("now.situation")), h("dd", null, hh.current.situation ? t(`situation.${hh.current.situation}` as MessageKey) : "—")),
+      h("div", null, h("dt", null, t("my.registeredOn")), h("dd", null, formatDateTime(hh.created_at, locale))),
+    ),
+    h("h2", null, t("my.consents")),
+    h(
+      "ul",
+      { class: "list" },
+      hh.consents.map((c) =>
+        h(
+          "li",
+          null,
+          h("strong", null, t(`consent.${c.purpose}.title` as MessageKey)),
+          " — ",
+          c.withdrawn_at ? t("my.consentWithdrawn", { date: formatDate(c.withdrawn_at, locale) }) : t("my.consentGiven", { date: formatDate(c.given_at, locale) }),
+        ),
+      ),
+    ),
+    correct,
+    h("h2", null, t("my.yourData")),
+    h("p", null, t("my.exportHint")),
+    h("div", { class: "actions" }, exportBtn),
+    h(
+      "div",
+      { class: "panel" },
+      h("h3", null, t("my.deleteHeading")),
+      h("p", null, t("my.deleteExplain")),
+      h("div", { class: "check" }, confirmBox, h("label", { for: confirmBox.id }, t("my.deleteConfirm"))),
+      h("div", { class: "actions" }, deleteBtn),
+    ),
+  );
+}
+
+function voteForm(ctx: Ctx, p: Proposal): HTMLElement {
+  const locale = getLocale();
+  const group = uid("v");
+  const status = h("p", { role: "status" });
+  const form = h(
+    "form",
+    { class: "panel" },
+    h(
+      "fieldset",
+      null,
+      h("legend", null, locale === "es" && p.title_es ? p.title_es : p.title),
+      h("p", { class: "meta" }, t("my.voteCloses", { date: formatDateTime(p.closes_at, locale) })),
+      p.options.map((o) => {
+        const id = uid();
+        return h("div", { class: "check" }, h("input", { type: "radio", name: group, id, value: o.key, checked: p.my_ballot === o.key }), h("label", { for: id }, locale === "es" && o.label_es ? o.label_es : o.label));
+      }),
+    ),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, p.my_ballot ? t("my.changeVote") : t("my.vote"))),
+    status,
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const chosen = form.querySelector<HTMLInputElement>(`input[name="${group}"]:checked`);
+    if (!chosen) {
+      status.textContent = t("form.choose");
+      return;
+    }
+    try {
+      await ctx.api.vote(p.community_id, p.id, chosen.value);
+      status.textContent = t("my.voted");
+    } catch (err) {
+      status.textContent = err instanceof ApiError ? err.message : t("common.offline");
+    }
+  });
+  return form;
+}
