@@ -71,7 +71,7 @@ func TestCommunityStoreRoundTrip(t *testing.T) {
 		NewBylaws: &bylaws, Status: community.ProposalClosed, OpenedAt: communityT0,
 		Electorate: []community.Voter{{Key: "household:hh-1", ClassKey: "resident", Weight: 2, MembershipID: "m1"}},
 		Result: &community.Result{ProposalID: "p1", Method: community.MethodTwoThirds, Eligible: 1, EligibleWeight: 2, Ballots: 1, BallotWeight: 2,
-			Counts: []community.OptionCount{{Option: "yes", Ballots: 1, Weight: 2}, {Option: "no"}, {Option: "abstain"}},
+			Counts:  []community.OptionCount{{Option: "yes", Ballots: 1, Weight: 2}, {Option: "no"}, {Option: "abstain"}},
 			Outcome: community.OutcomePassed, Winner: "yes", Passed: true, Adopted: true, QuorumMet: true, Quorum: 4000}}
 	if err := s.CreateProposal(ctx, &p); err != nil {
 		t.Fatal(err)
