@@ -1,5 +1,7 @@
 package server
 
+import "github.com/gofiber/fiber/v2"
+
 // routes registers every route of the service, in one place, so that what
 // the API offers can be read at a glance. The OpenAPI document lists the
 // same routes; TestOpenAPIMatchesRoutes fails when the two disagree.
@@ -12,4 +14,43 @@ func (s *Server) routes() {
 
 	api := s.app.Group("/api/v1")
 	api.Get("/openapi.json", s.openAPI)
+
+	s.communityRoutes(api)
+}
+
+// communityRoutes are communities, their bylaws and roles, membership
+// from application to exit, proposals and votes, and the board. Reading a
+// community or its board is public; everything else needs an account, and
+// the community package decides per object who may do what.
+func (s *Server) communityRoutes(api fiber.Router) {
+	api.Get("/me/memberships", s.requireSignedIn, s.myMemberships)
+
+	api.Get("/communities", s.listCommunities)
+	api.Post("/communities", s.requireSignedIn, s.createCommunity)
+	api.Get("/communities/:id", s.getCommunity)
+	api.Patch("/communities/:id", s.requireSignedIn, s.updateCommunity)
+	api.Get("/communities/:id/bylaws", s.getBylaws)
+	api.Get("/communities/:id/board", s.getBoard)
+
+	api.Get("/communities/:id/roles", s.requireSignedIn, s.listRoles)
+	api.Post("/communities/:id/roles", s.requireSignedIn, s.grantRole)
+	api.Delete("/communities/:id/roles/:accountId/:role", s.requireSignedIn, s.revokeRole)
+
+	api.Get("/communities/:id/memberships", s.requireSignedIn, s.listMemberships)
+	api.Post("/communities/:id/memberships", s.requireSignedIn, s.apply)
+	api.Post("/communities/:id/founding-members", s.requireSignedIn, s.addFoundingMember)
+	api.Get("/communities/:id/memberships/:mid", s.requireSignedIn, s.getMembership)
+	api.Post("/communities/:id/memberships/:mid/review", s.requireSignedIn, s.reviewMembership)
+	api.Post("/communities/:id/memberships/:mid/payments", s.requireSignedIn, s.recordPayment)
+	api.Post("/communities/:id/memberships/:mid/milestones", s.requireSignedIn, s.completeMilestone)
+	api.Post("/communities/:id/memberships/:mid/withdraw", s.requireSignedIn, s.withdrawMembership)
+	api.Post("/communities/:id/memberships/:mid/exit", s.requireSignedIn, s.exitMembership)
+
+	api.Get("/communities/:id/proposals", s.requireSignedIn, s.listProposals)
+	api.Post("/communities/:id/proposals", s.requireSignedIn, s.createProposal)
+	api.Get("/communities/:id/proposals/:pid", s.requireSignedIn, s.getProposal)
+	api.Post("/communities/:id/proposals/:pid/open", s.requireSignedIn, s.openProposal)
+	api.Post("/communities/:id/proposals/:pid/ballots", s.requireSignedIn, s.castBallot)
+	api.Post("/communities/:id/proposals/:pid/close", s.requireSignedIn, s.closeProposal)
+	api.Get("/communities/:id/proposals/:pid/results", s.requireSignedIn, s.getResults)
 }

@@ -47,6 +47,8 @@ type Deps struct {
 	DB Pinger
 	// Metrics collects request and store metrics; nil creates a fresh one.
 	Metrics *Metrics
+	// Community runs communities, memberships, proposals and boards.
+	Community *CommunityDeps
 }
 
 // Server is the HTTP API.

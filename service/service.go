@@ -27,6 +27,9 @@ type Config struct {
 	HTTP server.Config
 	// Logger for everything; nil discards.
 	Logger *slog.Logger
+	// Now is the clock of the community routes; nil means time.Now. Tests
+	// move it to cross provisional periods and voting windows.
+	Now func() time.Time
 }
 
 // Service is a running Common Ground: its store and its HTTP server.
@@ -59,11 +62,21 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("prepare the database: %w", err)
 	}
 
+	communities, err := mongodb.NewCommunityStore(ctx, db)
+	if err != nil {
+		db.Close(context.Background())
+		return nil, fmt.Errorf("load communities: %w", err)
+	}
+
 	httpCfg := cfg.HTTP
 	httpCfg.Logger = logger
 	srv := server.New(httpCfg, server.Deps{
 		DB:      db,
 		Metrics: metrics,
+		Community: &server.CommunityDeps{
+			Store: communities,
+			Now:   cfg.Now,
+		},
 	})
 	return &Service{DB: db, Server: srv, logger: logger}, nil
 }
