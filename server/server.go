@@ -51,6 +51,8 @@ type Deps struct {
 	Metrics *Metrics
 	// Auth runs accounts, sessions, roles and the audit log.
 	Auth *auth.Service
+	// Community runs communities, memberships, proposals and boards.
+	Community *CommunityDeps
 }
 
 // Server is the HTTP API.

@@ -41,6 +41,9 @@ type Config struct {
 	BootstrapAdminPassword string
 	// PasswordParams tunes password hashing; zero uses the defaults.
 	PasswordParams auth.PasswordParams
+	// Now is the clock of the community routes; nil means time.Now. Tests
+	// move it to cross provisional periods and voting windows.
+	Now func() time.Time
 }
 
 // Service is a running Common Ground: its store and its HTTP server.
@@ -91,6 +94,10 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if svc.Auth, err = openAuth(ctx, db, svc.Keyring, cfg, logger); err != nil {
 		return fail(err)
 	}
+	communities, err := mongodb.NewCommunityStore(ctx, db)
+	if err != nil {
+		return fail(fmt.Errorf("load communities: %w", err))
+	}
 
 	httpCfg := cfg.HTTP
 	httpCfg.Logger = logger
@@ -98,6 +105,10 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		DB:      db,
 		Metrics: metrics,
 		Auth:    svc.Auth,
+		Community: &server.CommunityDeps{
+			Store: communities,
+			Now:   cfg.Now,
+		},
 	})
 
 	jobsCtx, stop := context.WithCancel(context.Background())
