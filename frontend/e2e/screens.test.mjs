@@ -260,7 +260,8 @@ describe("accounts and my household", () => {
     assert.match(await page.locator("main").innerText(), /Orientation — done on Nov 20, 2026/);
     await page.getByLabel("Yes", { exact: true }).check();
     await page.getByRole("button", { name: "Vote" }).click();
-    await page.waitForSelector("text=Your vote is recorded.");
+    await page.waitForSelector("text=you need this code: 7Q2M-KX4D");
+    assert.deepEqual(state.requests.find((r) => r.path === "/communities/co-1/proposals/pr-1/ballots").body, { option: "yes", voterKey: "household:h-1" });
     // Consents: withdraw one, give another, with the published text's version.
     const matching = page.locator("li", { hasText: "Matching to land and communities" });
     await matching.getByRole("button", { name: "Withdraw" }).click();
@@ -282,7 +283,6 @@ describe("accounts and my household", () => {
     await page.getByRole("button", { name: "Delete my household" }).click();
     await page.waitForSelector("text=You have not registered a household yet.");
     assert.ok(state.requests.some((r) => r.method === "DELETE" && r.path === "/households/h-1"));
-    assert.ok(state.requests.some((r) => r.method === "PUT" && r.path === "/communities/co-1/proposals/pr-1/ballot"));
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForSelector("header >> text=Sign in");
     assert.ok(state.requests.some((r) => r.method === "POST" && r.path === "/auth/logout"));
@@ -305,7 +305,7 @@ describe("accounts and my household", () => {
     await page.getByRole("button", { name: "Crear cuenta" }).click();
     await page.waitForSelector("header >> text=Cerrar sesión");
     const reg = state.requests.find((r) => r.path === "/auth/register").body;
-    assert.deepEqual(reg, { email: "rosa@example.org", password: "río mesa nube piedra", display_name: "Rosa Martínez", locale: "es" });
+    assert.deepEqual(reg, { email: "rosa@example.org", password: "río mesa nube piedra", display_name: "Rosa Martínez", locale: "es", refresh_in: "cookie" });
     // Switching language while signed in saves it on the account.
     const patched = page.waitForRequest((r) => r.method() === "PATCH" && r.url().endsWith("/api/v1/me"));
     await page.getByLabel("Idioma").selectOption("en");
@@ -384,7 +384,16 @@ describe("organizer console", () => {
 
     await page.getByRole("tab", { name: "Membership" }).click();
     await settle(page);
-    await page.waitForSelector("text=García household");
+    await page.waitForSelector("text=We lived in space 22");
+    const applicant = page.locator(".panel", { hasText: "Household h-9" });
+    await applicant.getByRole("button", { name: "Accept" }).click();
+    await page.waitForSelector(".panel:has-text('Household h-9') >> text=Provisional member");
+    await page.locator(".panel", { hasText: "Household h-9" }).getByLabel("Evidence for “Orientation” (optional note)").fill("attended on Dec 5");
+    await page.locator(".panel", { hasText: "Household h-9" }).getByRole("button", { name: "Mark “Orientation” as done" }).click();
+    await page.waitForSelector("text=Step recorded as done.");
+    assert.deepEqual(state.requests.find((r) => r.path === "/communities/co-1/memberships/m-9/review").body, { approve: true, note: "" });
+    assert.deepEqual(state.requests.find((r) => r.path === "/communities/co-1/memberships/m-9/milestones").body, { milestone: "orientation", note: "attended on Dec 5" });
+    await shot(page, "organizer-membership");
     await noSeriousViolations(page, "membership");
 
     await page.goto(target.baseURL + "/organize/parcels/p-2");

@@ -3,7 +3,9 @@
 // milestones and open votes.
 
 import type { Ctx } from "../app";
-import type { ConsentText, Household, Membership, Proposal } from "../api/types";
+import type { Api } from "../api/client";
+import type { CommunityDetail, ConsentText, Household } from "../api/types";
+import { membershipView, proposalView, type MembershipView, type ProposalView } from "../lib/community-view";
 import { ApiError } from "../api/client";
 import { getLocale, t, type MessageKey } from "../i18n/i18n";
 import { consentTexts } from "../lib/consent-texts";
@@ -25,10 +27,7 @@ export async function myHousehold(ctx: Ctx): Promise<HTMLElement> {
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) throw e;
   }
-  const [memberships, proposals] = await Promise.all([
-    ctx.api.myMemberships().catch((): Membership[] => []),
-    ctx.api.openProposals().catch((): Proposal[] => []),
-  ]);
+  const { memberships, proposals } = await communityPart(ctx.api, locale);
   const status = h("p", { role: "status" });
   const page = h("div", null, h("h1", null, t("nav.myHousehold")));
   if (ctx.search.get("registered")) page.append(h("p", { class: "notice" }, t("my.registered")));
@@ -46,8 +45,8 @@ export async function myHousehold(ctx: Ctx): Promise<HTMLElement> {
       h(
         "section",
         { class: "panel" },
-        h("h3", null, m.community_name),
-        h("p", null, t("my.membershipStatus", { status: t(`memberStatus.${m.status}` as MessageKey), class: m.class })),
+        h("h3", null, m.communityName),
+        h("p", null, t("my.membershipStatus", { status: t(`memberStatus.${m.status}` as MessageKey), class: m.className })),
         h(
           "ol",
           { class: "list", "aria-label": t("my.milestones") },
@@ -55,9 +54,9 @@ export async function myHousehold(ctx: Ctx): Promise<HTMLElement> {
             h(
               "li",
               null,
-              h("strong", null, locale === "es" && ms.title_es ? ms.title_es : ms.title),
+              h("strong", null, ms.name),
               " — ",
-              ms.completed_at ? t("my.milestoneDone", { date: formatDate(ms.completed_at, locale) }) : t("my.milestoneOpen"),
+              ms.completedAt ? t("my.milestoneDone", { date: formatDate(ms.completedAt, locale) }) : t("my.milestoneOpen"),
             ),
           ),
         ),
@@ -225,7 +224,23 @@ function consentsView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElement
   return list;
 }
 
-function voteForm(ctx: Ctx, p: Proposal): HTMLElement {
+/**
+ * communityPart loads the person's memberships with their communities'
+ * pathways, and the open proposals they may vote on.
+ */
+async function communityPart(api: Api, locale: string): Promise<{ memberships: MembershipView[]; proposals: ProposalView[] }> {
+  const ms = await api.myMemberships().catch(() => []);
+  const ids = [...new Set(ms.map((m) => m.communityId))];
+  const details = new Map<string, CommunityDetail | undefined>(await Promise.all(ids.map(async (id) => [id, await api.community(id).catch(() => undefined)] as const)));
+  const open = (await Promise.all(ids.map((id) => api.proposals(id, "open").catch(() => [])))).flat();
+  return {
+    memberships: ms.map((m) => membershipView(m, details.get(m.communityId))),
+    // Only proposals with a voter entry for the caller can take their ballot.
+    proposals: open.filter((p) => p.yourVoters.length > 0).map((p) => proposalView(p, locale)),
+  };
+}
+
+function voteForm(ctx: Ctx, p: ProposalView): HTMLElement {
   const locale = getLocale();
   const group = uid("v");
   const status = h("p", { role: "status" });
@@ -235,16 +250,19 @@ function voteForm(ctx: Ctx, p: Proposal): HTMLElement {
     h(
       "fieldset",
       null,
-      h("legend", null, locale === "es" && p.title_es ? p.title_es : p.title),
-      h("p", { class: "meta" }, t("my.voteCloses", { date: formatDateTime(p.closes_at, locale) })),
+      h("legend", null, p.title),
+      p.body ? h("p", null, p.body) : null,
+      h("p", { class: "meta" }, t("my.voteCloses", { date: formatDateTime(p.closes, locale) })),
       p.options.map((o) => {
         const id = uid();
-        return h("div", { class: "check" }, h("input", { type: "radio", name: group, id, value: o.key, checked: p.my_ballot === o.key }), h("label", { for: id }, locale === "es" && o.label_es ? o.label_es : o.label));
+        return h("div", { class: "check" }, h("input", { type: "radio", name: group, id, value: o.key }), h("label", { for: id }, o.label));
       }),
     ),
-    h("div", { class: "actions" }, h("button", { type: "submit" }, p.my_ballot ? t("my.changeVote") : t("my.vote"))),
+    p.anonymous ? h("p", { class: "hint" }, t("my.voteAnonymous")) : null,
+    h("div", { class: "actions" }, h("button", { type: "submit" }, t("my.vote"))),
     status,
   );
+  let secret: string | undefined;
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const chosen = form.querySelector<HTMLInputElement>(`input[name="${group}"]:checked`);
@@ -253,8 +271,10 @@ function voteForm(ctx: Ctx, p: Proposal): HTMLElement {
       return;
     }
     try {
-      await ctx.api.vote(p.community_id, p.id, chosen.value);
-      status.textContent = t("my.voted");
+      const res = await ctx.api.vote(p.communityId, p.id, chosen.value, p.voterKey, secret);
+      // An anonymous ballot can be changed only with the code given once, now.
+      if (res.secret) secret = res.secret;
+      status.textContent = res.secret ? `${t("my.voted")} ${t("my.voteSecret", { secret: res.secret })}` : t("my.voted");
     } catch (err) {
       status.textContent = err instanceof ApiError ? err.message : t("common.offline");
     }
