@@ -261,6 +261,17 @@ describe("accounts and my household", () => {
     await page.getByLabel("Yes", { exact: true }).check();
     await page.getByRole("button", { name: "Vote" }).click();
     await page.waitForSelector("text=Your vote is recorded.");
+    // Consents: withdraw one, give another, with the published text's version.
+    const matching = page.locator("li", { hasText: "Matching to land and communities" });
+    await matching.getByRole("button", { name: "Withdraw" }).click();
+    await page.waitForSelector("text=Matching to land and communities: withdrawn.");
+    const stats = page.locator("li", { hasText: "Counts and statistics" });
+    await stats.getByRole("button", { name: "Allow" }).click();
+    await page.waitForSelector("text=Counts and statistics: allowed.");
+    assert.ok(state.requests.some((r) => r.method === "DELETE" && r.path === "/households/h-1/consents/matching"));
+    const given = state.requests.find((r) => r.method === "POST" && r.path === "/households/h-1/consents").body;
+    assert.equal(given.purpose, "aggregate_statistics");
+    assert.match(given.text_version, /^[0-9a-f]{64}$/);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download all my data" }).click()]);
     assert.equal(download.suggestedFilename(), "common-ground-household.json");
     await noSeriousViolations(page, "my household");
