@@ -48,10 +48,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	svc, err := service.Open(startCtx, service.Config{
-		DataDir:       cfg.DataDir,
-		MongoURI:      cfg.MongoURI,
-		MongoDatabase: cfg.MongoDatabase,
-		Logger:        logger,
+		DataDir:                cfg.DataDir,
+		MongoURI:               cfg.MongoURI,
+		MongoDatabase:          cfg.MongoDatabase,
+		Logger:                 logger,
+		DataKey:                cfg.DataKey,
+		BootstrapAdminEmail:    cfg.BootstrapAdminEmail,
+		BootstrapAdminPassword: cfg.BootstrapAdminPassword,
 		HTTP: server.Config{
 			RequestTimeout: cfg.RequestTimeout,
 			MaxInFlight:    cfg.MaxInFlight,

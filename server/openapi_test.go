@@ -1,13 +1,17 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"commonground/apperr"
+	"commonground/auth"
 	"commonground/server"
 	"commonground/service/servicetest"
 )
@@ -135,4 +139,48 @@ func TestOpenAPIExamplesAreAccepted(t *testing.T) {
 
 // examplePreparers make what an example needs (objects its path names,
 // credentials) and return the concrete path and extra request headers.
-var examplePreparers = map[string]func(t *testing.T, env *servicetest.Env) (path string, headers []string){}
+var examplePreparers = map[string]func(t *testing.T, env *servicetest.Env) (path string, headers []string){
+	"POST /api/v1/auth/login": func(t *testing.T, env *servicetest.Env) (string, []string) {
+		_, err := env.Service.Auth.Register(context.Background(), auth.Registration{
+			Email: "steward@example.org", Password: "a steward's long passphrase 1", DisplayName: "Steward"}, auth.Meta{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/api/v1/auth/login", nil
+	},
+	"POST /api/v1/auth/refresh": withExampleRefreshToken("/api/v1/auth/refresh", "mWr3cwCaqjh__lU1Y0Ti0JmEW5jdoFiNfl9EmUysOvU"),
+	"POST /api/v1/auth/logout":  withExampleRefreshToken("/api/v1/auth/logout", "ZXhhbXBsZSBsb2dvdXQgdG9rZW4sIDMyIGJ5dGVzISE"),
+	"PATCH /api/v1/me": func(t *testing.T, env *servicetest.Env) (string, []string) {
+		_, token := env.Account(t)
+		return "/api/v1/me", servicetest.Bearer(token)
+	},
+	"PUT /api/v1/users/{id}/roles": func(t *testing.T, env *servicetest.Env) (string, []string) {
+		id, _ := env.Account(t)
+		_, steward := env.Account(t, auth.RoleSteward)
+		return "/api/v1/users/" + id + "/roles", servicetest.Bearer(steward)
+	},
+	"PUT /api/v1/users/{id}/disabled": func(t *testing.T, env *servicetest.Env) (string, []string) {
+		id, _ := env.Account(t)
+		_, steward := env.Account(t, auth.RoleSteward)
+		return "/api/v1/users/" + id + "/disabled", servicetest.Bearer(steward)
+	},
+}
+
+// withExampleRefreshToken stores a live refresh token equal to the one in the
+// document's example, so that the example is accepted as written.
+func withExampleRefreshToken(path, example string) func(t *testing.T, env *servicetest.Env) (string, []string) {
+	return func(t *testing.T, env *servicetest.Env) (string, []string) {
+		id, _ := env.Account(t)
+		hash, err := auth.HashRefreshToken(example)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		err = env.Service.Auth.Store.CreateRefreshToken(context.Background(), &auth.RefreshToken{
+			Hash: hash, FamilyID: "example-family-" + path, AccountID: id, IssuedAt: now, ExpiresAt: now.Add(time.Hour)})
+		if err != nil && !apperr.Is(err, apperr.Conflict) {
+			t.Fatal(err)
+		}
+		return path, nil
+	}
+}

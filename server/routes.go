@@ -1,5 +1,7 @@
 package server
 
+import "commonground/auth"
+
 // routes registers every route of the service, in one place, so that what
 // the API offers can be read at a glance. The OpenAPI document lists the
 // same routes; TestOpenAPIMatchesRoutes fails when the two disagree.
@@ -10,6 +12,19 @@ func (s *Server) routes() {
 	s.app.Get("/readyz", s.readyz)
 	s.app.Get("/metrics", s.metrics.handler())
 
-	api := s.app.Group("/api/v1")
+	api := s.app.Group("/api/v1", s.authenticate)
 	api.Get("/openapi.json", s.openAPI)
+
+	// Identity: accounts, sessions, roles, audit.
+	api.Post("/auth/register", s.register)
+	api.Post("/auth/login", s.login)
+	api.Post("/auth/refresh", s.refresh)
+	api.Post("/auth/logout", s.logout)
+	api.Get("/auth/jwks.json", s.jwks)
+	api.Get("/me", s.requireSignedIn, s.me)
+	api.Patch("/me", s.requireSignedIn, s.updateMe)
+	api.Get("/users", s.requireRole(auth.RoleSteward), s.listUsers)
+	api.Put("/users/:id/roles", s.requireRole(auth.RoleSteward), s.setRoles)
+	api.Put("/users/:id/disabled", s.requireRole(auth.RoleSteward), s.setDisabled)
+	api.Get("/audit", s.requireRole(auth.RoleSteward), s.auditLog)
 }

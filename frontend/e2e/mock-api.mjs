@@ -28,15 +28,32 @@ export function newState() {
       { id: "p-2", parcelnumb: "381W13CC0400", address: "12 Fern Valley Rd, Phoenix", status: "negotiating", computed_acres: 9.8, asking_price: 185000000, lon: -122.81, lat: 42.27, hazards: [{ kind: "flood", share: 0.12 }] },
       { id: "p-3", parcelnumb: "371W32DA0100", address: "Old Stage Rd, Medford", status: "rejected", computed_acres: 3.1, asking_price: 60000000, lon: -122.86, lat: 42.30, hazards: [{ kind: "wildfire", share: 0.8 }] },
     ],
+    pledges: [
+      { id: "pl-a", campaign_id: "c-talent", amount: 250000, currency: "USD", status: "pledged", anonymous: true, name: "Lucía Herrera", created_at: "2026-11-10T18:30:00Z" },
+      { id: "pl-b", campaign_id: "c-talent", amount: 100000, currency: "USD", status: "received", anonymous: false, name: "Rogue Valley Mutual Aid", created_at: "2026-11-12T21:05:00Z" },
+    ],
+    disbursements: [
+      { id: "d-1", amount: 1500000, currency: "USD", use: "land_acquisition", payee: "Jackson County Title", memo: "earnest money", status: "proposed", proposed_by: "u-other" },
+    ],
     requests: [],
   };
+}
+
+// The fixture's campaigns have no loans or unreceived grants beyond pledges,
+// so committed money is what was pledged plus the grant.
+const GRANT = 50000000;
+function committed(c) {
+  return c.pledged + GRANT;
+}
+function percent(c) {
+  return Math.floor((committed(c) * 10000) / c.target);
 }
 
 function campaignFeature(c) {
   return {
     type: "Feature",
     geometry: square(c.lon, c.lat),
-    properties: { id: c.id, title: c.title, title_es: c.title_es, currency: "USD", target: c.target, received: c.received, pledged: c.pledged, percent: 0, status: c.status, deadline: c.deadline },
+    properties: { id: c.id, title: c.title, title_es: c.title_es, currency: "USD", target: c.target, received: c.received, pledged: c.pledged, percent: percent(c), status: c.status, deadline: c.deadline },
   };
 }
 
@@ -47,12 +64,12 @@ function campaignDetail(c) {
     story_es: "Familias de los parques de Bear Creek Greenway quieren comprar tierra juntas y reconstruir como una comunidad propiedad de sus residentes.",
     parcel_ids: ["p-1"],
     budget: [
-      { kind: "land", amount: Math.round(c.target * 0.8) },
-      { kind: "closing", amount: Math.round(c.target * 0.05) },
-      { kind: "infrastructure", amount: c.target - Math.round(c.target * 0.8) - Math.round(c.target * 0.05) },
+      { category: "land_price", amount: Math.round(c.target * 0.8) },
+      { category: "closing_costs", amount: Math.round(c.target * 0.05) },
+      { category: "infrastructure", amount: c.target - Math.round(c.target * 0.8) - Math.round(c.target * 0.05) },
     ],
-    target: c.target, pledged: c.pledged, awarded: 50000000, matched: 2500000, received: c.received, disbursed: 0,
-    remaining: Math.max(0, c.target - c.received), percent_funded: 0,
+    target: c.target, pledged: c.pledged, awarded: GRANT, matched: 0, received: c.received, disbursed: 0,
+    committed: committed(c), remaining: Math.max(0, c.target - committed(c)), percent_funded: percent(c),
     by_funder: [{ funder: "FEMA", program: "Hazard Mitigation Grant Program", awarded: 50000000, received: 25000000 }],
   };
 }
@@ -111,6 +128,30 @@ export async function installMockApi(context, state) {
       state.ledger.unshift({ id: `l${state.ledger.length + 1}`, time: new Date().toISOString(), kind: "pledge", amount: body.amount, currency: "USD", who: body.anonymous ? "Anonymous" : body.name });
       return json(route, 201, { id: "pl-1", campaign_id: camp.id, amount: body.amount, currency: "USD", status: "pledged", anonymous: body.anonymous, created_at: new Date().toISOString() });
     }
+    if ((m = path.match(/^\/campaigns\/([^/]+)$/)) && method === "PATCH") {
+      c(m[1]).status = body.status;
+      return json(route, 200, campaignDetail(c(m[1])));
+    }
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/pledges$/)) && method === "GET") return json(route, 200, { items: state.pledges.filter((p) => p.campaign_id === m[1]) });
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/pledges\/([^/]+)\/receipts$/)) && method === "POST") {
+      const p = state.pledges.find((x) => x.id === m[2]);
+      p.status = "received";
+      c(m[1]).received += body.amount;
+      return json(route, 201, { id: "r-1" });
+    }
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/grants$/)) && method === "POST") return json(route, 201, { id: "g-1" });
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/disbursements$/)) && method === "GET") return json(route, 200, { items: state.disbursements });
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/disbursements$/)) && method === "POST") {
+      const d = { ...body, id: `d-${state.disbursements.length + 1}`, status: "proposed", proposed_by: state.account.id };
+      state.disbursements.push(d);
+      return json(route, 201, d);
+    }
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/disbursements\/([^/]+)\/approve$/)) && method === "POST") {
+      const d = state.disbursements.find((x) => x.id === m[2]);
+      if (d.proposed_by === state.account.id) return json(route, 403, { title: "the proposer may not approve", status: 403 }, "application/problem+json");
+      d.status = "posted";
+      return json(route, 200, d);
+    }
     if (path === "/campaigns" && method === "GET") return json(route, 200, { items: state.campaigns.map(campaignDetail) });
     if (path === "/campaigns" && method === "POST") {
       const n = { id: `c-${state.campaigns.length + 1}`, title: body.title, title_es: body.title_es, lon: -122.8, lat: 42.26, target: body.budget.reduce((s, b) => s + b.amount, 0), received: 0, pledged: 0, status: "draft", deadline: body.deadline };
@@ -123,9 +164,9 @@ export async function installMockApi(context, state) {
     if (path === "/hazards") {
       return json(route, 200, { type: "FeatureCollection", features: [{ type: "Feature", geometry: square(-122.86, 42.3, 0.03), properties: { id: "hz-1", kind: "wildfire", severity: "high" } }] }, "application/geo+json");
     }
-    if (path === "/households/consent-texts") return json(route, 404, { title: "not found" });
+    if (path === "/consent-texts") return json(route, 404, { title: "not found" });
     if (path === "/households" && method === "POST") {
-      state.household = { ...body, id: "h-1", size: body.members.length, created_at: "2026-12-06T20:00:00Z", updated_at: "2026-12-06T20:00:00Z", consents: body.consents.map((x) => ({ ...x, given_at: "2026-12-06T20:00:00Z" })) };
+      state.household = { ...body, id: "h-1", created_at: "2026-12-06T20:00:00Z", updated_at: "2026-12-06T20:00:00Z", consents: body.consents.map((x) => ({ ...x, given_at: "2026-12-06T20:00:00Z" })) };
       return json(route, 201, state.household);
     }
     if (path === "/households" && method === "GET") {
@@ -171,7 +212,8 @@ export async function installMockApi(context, state) {
         })),
       });
     }
-    if (path === "/communities") return json(route, 200, [{ id: "co-1", name: "Bear Creek Homes Co-op", model: "housing_coop" }]);
+    if (/^\/communities\/[^/]+\/proposals\/[^/]+\/ballot$/.test(path) && method === "PUT") return route.fulfill({ status: 204 });
+    if (path === "/communities" && method === "GET") return json(route, 200, [{ id: "co-1", name: "Bear Creek Homes Co-op", model: "housing_coop" }]);
     if ((m = path.match(/^\/communities\/([^/]+)\/members$/))) return json(route, 200, [{ id: "m-9", community_id: "co-1", name: "García household", class: "resident household", status: "applied", milestones: [{ key: "orientation", title: "Orientation", completed_at: null }] }]);
     return json(route, 404, { title: "no such route in the fixtures", status: 404 }, "application/problem+json");
   });

@@ -17,6 +17,7 @@ const routes: Route<{ load: Loader; title: MessageKey }>[] = [
   { pattern: "/register", handler: { title: "nav.registerHousehold", load: () => import("./screens/household-register").then((m) => m.registerHousehold) } },
   { pattern: "/me/household", handler: { title: "nav.myHousehold", load: () => import("./screens/my-household").then((m) => m.myHousehold) } },
   { pattern: "/organize", handler: { title: "nav.organizer", load: () => import("./screens/organizer").then((m) => m.organizer) } },
+  { pattern: "/organize/campaigns/:id", handler: { title: "campaign.title", load: () => import("./screens/organizer-campaign").then((m) => m.campaignAdmin) } },
   { pattern: "/organize/parcels/:id", handler: { title: "parcel.title", load: () => import("./screens/organizer").then((m) => m.parcelDetail) } },
   { pattern: "/sign-in", handler: { title: "auth.signIn", load: () => import("./screens/auth").then((m) => m.signIn) } },
   { pattern: "/sign-up", handler: { title: "auth.signUp", load: () => import("./screens/auth").then((m) => m.signUp) } },

@@ -230,6 +230,11 @@ export class Api {
     return this.request("POST", `/campaigns/${enc(id)}/pledges`, { body: req, headers: { "Idempotency-Key": idempotencyKey } });
   }
 
+  /** pledges: GET /campaigns/{id}/pledges (organizer: names of anonymous pledgers included). */
+  pledges(id: string, cursor?: string): Promise<W.Page<W.Pledge>> {
+    return this.request("GET", `/campaigns/${enc(id)}/pledges`, { query: { cursor } });
+  }
+
   /** recordGrant: POST /campaigns/{id}/grants with an Idempotency-Key. */
   recordGrant(id: string, req: W.GrantRequest, idempotencyKey: string): Promise<unknown> {
     return this.request("POST", `/campaigns/${enc(id)}/grants`, { body: req, headers: { "Idempotency-Key": idempotencyKey } });
@@ -304,9 +309,9 @@ export class Api {
     return this.request("GET", "/map/households", { query: q, accept: "application/geo+json" });
   }
 
-  /** consentTexts: GET /households/consent-texts?locale= (the exact wording and version of each purpose). */
-  consentTexts(locale: "en" | "es"): Promise<W.ConsentText[]> {
-    return this.request("GET", "/households/consent-texts", { query: { locale } });
+  /** consentTexts: GET /consent-texts?language= (the current wording and version of each purpose). */
+  consentTexts(language: "en" | "es"): Promise<W.ConsentText[]> {
+    return this.request("GET", "/consent-texts", { query: { language } });
   }
 
   /** createHousehold: POST /households (the signed-in resident's own household). */

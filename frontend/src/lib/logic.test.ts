@@ -12,7 +12,7 @@ function camp(id: string, title: string, received: number, target: number, statu
   return {
     type: "Feature",
     geometry: { type: "Point", coordinates: [-122.8, 42.2] },
-    properties: { id, title, title_es, currency: "USD", received, target, percent: 0, status, deadline },
+    properties: { id, title, title_es, currency: "USD", received, target, percent: Number((BigInt(received) * 10000n) / BigInt(target)), status, deadline },
   };
 }
 
@@ -44,8 +44,15 @@ describe("campaign list", () => {
     expect(all.map((c) => c.properties.id)).toEqual(before);
   });
 
-  it("computes progress from integers and picks the title", () => {
+  it("takes the server's progress, or computes it exactly from integers", () => {
+    expect(fundedBasisPoints({ percent: 7512, received: 1, target: 3 })).toBe(7512);
+    expect(fundedBasisPoints({ percent_funded: 12000, received: 1, target: 3 })).toBe(12000);
+    expect(fundedBasisPoints({ committed: 2, received: 1, target: 3 })).toBe(6666);
+    expect(fundedBasisPoints({ percent: 1.5, received: 1, target: 3 })).toBe(3333);
     expect(fundedBasisPoints({ received: 1, target: 3 })).toBe(3333);
+  });
+
+  it("picks the title in the page's language", () => {
     expect(campaignTitle({ title: "A", title_es: "B" }, "es")).toBe("B");
     expect(campaignTitle({ title: "A" }, "es")).toBe("A");
   });

@@ -42,6 +42,7 @@ export async function campaignPage(ctx: Ctx): Promise<HTMLElement> {
       h(
         "dl",
         { class: "stats" },
+        stat("campaign.committed", money(c.committed)),
         stat("campaign.pledged", money(c.pledged)),
         stat("campaign.awarded", money(c.awarded)),
         stat("campaign.matched", money(c.matched)),
@@ -57,7 +58,7 @@ export async function campaignPage(ctx: Ctx): Promise<HTMLElement> {
       dataTable(
         [{ label: t("campaign.budgetLine") }, { label: t("campaign.amount"), num: true }],
         [
-          c.budget.map((b) => h("tr", null, h("td", null, b.label || t(`budget.${b.kind}` as MessageKey)), h("td", { class: "num" }, money(b.amount)))),
+          c.budget.map((b) => h("tr", null, h("td", null, b.label || t(`budget.${b.category}` as MessageKey)), h("td", { class: "num" }, money(b.amount)))),
           h("tr", null, h("th", { scope: "row" }, t("campaign.target")), h("td", { class: "num" }, h("strong", null, money(c.target)))),
         ],
       ),

@@ -75,9 +75,9 @@ function householdView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElemen
   const situation = h(
     "select",
     { id: uid() },
-    SITUATIONS.map((s) => h("option", { value: s, selected: s === hh.current_situation }, t(`situation.${s}` as MessageKey))),
+    SITUATIONS.map((s) => h("option", { value: s, selected: s === hh.current.situation }, t(`situation.${s}` as MessageKey))),
   );
-  const zip = h("input", { id: uid(), value: hh.current_zip ?? "", inputmode: "numeric", autocomplete: "postal-code" });
+  const zip = h("input", { id: uid(), value: hh.current.zip_code ?? "", inputmode: "numeric", autocomplete: "postal-code" });
   const phone = h("input", { id: uid(), value: hh.contact.phone ?? "", type: "tel", autocomplete: "tel" });
   const email = h("input", { id: uid(), value: hh.contact.email ?? "", type: "email", autocomplete: "email" });
   const bedrooms = h("input", { id: uid(), value: String(hh.needs.bedrooms), type: "number", min: "0", max: "10" });
@@ -97,8 +97,7 @@ function householdView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElemen
     e.preventDefault();
     try {
       await ctx.api.updateHousehold(hh.id, {
-        current_situation: situation.value as Household["current_situation"],
-        current_zip: zip.value.trim() || undefined,
+        current: { situation: situation.value as Household["current"]["situation"], zip_code: zip.value.trim() || undefined },
         contact: { phone: phone.value.trim() || undefined, email: email.value.trim() || undefined },
         needs: { ...hh.needs, bedrooms: Number.parseInt(bedrooms.value || "0", 10) },
       });
@@ -143,9 +142,9 @@ function householdView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElemen
     h(
       "dl",
       { class: "stats" },
-      h("div", null, h("dt", null, t("household.size.label")), h("dd", null, formatNumber(hh.size, locale))),
+      h("div", null, h("dt", null, t("household.size.label")), h("dd", null, formatNumber(hh.members.length, locale))),
       h("div", null, h("dt", null, t("household.names")), h("dd", null, hh.members.map((m) => m.name).join(", "))),
-      h("div", null, h("dt", null, t("now.situation")), h("dd", null, hh.current_situation ? t(`situation.${hh.current_situation}` as MessageKey) : "—")),
+      h("div", null, h("dt", null, t("now.situation")), h("dd", null, hh.current.situation ? t(`situation.${hh.current.situation}` as MessageKey) : "—")),
       h("div", null, h("dt", null, t("my.registeredOn")), h("dd", null, formatDateTime(hh.created_at, locale))),
     ),
     h("h2", null, t("my.consents")),

@@ -7,8 +7,8 @@ import "leaflet.markercluster/dist/MarkerCluster.css";
 import "leaflet.markercluster/dist/MarkerCluster.Default.css";
 import type { Ctx } from "../app";
 import { hasRole } from "../app";
-import type { Application, Campaign, CampaignCreate, GrantUse, ImportReport, MatchWeights, ParcelFeature, ParcelStatus } from "../api/types";
-import { ApiError, IdempotentForm, bboxParam } from "../api/client";
+import type { Application, Campaign, CampaignCreate, ImportReport, MatchWeights, ParcelFeature, ParcelStatus } from "../api/types";
+import { ApiError, bboxParam } from "../api/client";
 import { getLocale, t, tn, type MessageKey } from "../i18n/i18n";
 import { announce, clear, dataTable, download, field, h, onAttached, uid } from "../lib/dom";
 import { formatDate, formatDistance, formatMoney, formatNumber, formatPercent } from "../lib/format";
@@ -29,13 +29,15 @@ async function loadCluster(): Promise<void> {
   await import("leaflet.markercluster");
 }
 
-function guard(ctx: Ctx): HTMLElement | null {
+/** guard answers with an explanation when the session may not use the console. */
+export function guard(ctx: Ctx): HTMLElement | null {
   if (!ctx.session.account) return h("div", null, h("h1", null, t("nav.organizer")), h("p", null, t("org.signIn"), " ", h("a", { href: "/sign-in?next=/organize" }, t("auth.signIn"))));
   if (!hasRole(ctx.session, "organizer", "steward")) return h("div", null, h("h1", null, t("nav.organizer")), h("p", null, t("org.notOrganizer")));
   return null;
 }
 
-function errText(e: unknown): string {
+/** errText is what to tell an organizer about a failed call. */
+export function errText(e: unknown): string {
   return e instanceof ApiError && e.status !== 0 ? e.message || e.title : t("common.offline");
 }
 
@@ -363,7 +365,7 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
           h(
             "tr",
             null,
-            h("td", null, h("a", { href: `/campaigns/${encodeURIComponent(c.id)}` }, c.title)),
+            h("td", null, h("a", { href: `/organize/campaigns/${encodeURIComponent(c.id)}` }, c.title)),
             h("td", null, t(`campaignStatus.${c.status}` as MessageKey)),
             h("td", { class: "num" }, formatMoney(c.target, c.currency, locale)),
             h("td", { class: "num" }, formatPercent(fundedBasisPoints(c), locale)),
@@ -380,7 +382,7 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
   const deadline = h("input", { id: uid(), type: "date", required: true });
   const parcels = h("input", { id: uid() });
   const mode = h("select", { id: uid() }, h("option", { value: "keep_what_you_raise" }, t("campaignMode.keep_what_you_raise")), h("option", { value: "all_or_nothing" }, t("campaignMode.all_or_nothing")));
-  const lines = (["land", "closing", "infrastructure", "reserve"] as const).map((k) => [k, h("input", { id: uid(), inputmode: "decimal" })] as const);
+  const lines = (["land_price", "closing_costs", "infrastructure", "reserve"] as const).map((k) => [k, h("input", { id: uid(), inputmode: "decimal" })] as const);
   const form = h(
     "form",
     { class: "panel", novalidate: true },
@@ -395,7 +397,7 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
   );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const budget = lines.map(([kind, input]) => ({ kind, amount: parseAmount(input.value || "0", "USD", locale) }));
+    const budget = lines.map(([category, input]) => ({ category, amount: parseAmount(input.value || "0", "USD", locale) }));
     if (!title.value.trim() || !deadline.value || budget.some((b) => b.amount === null)) {
       status.textContent = t("form.fixErrors");
       return;
@@ -407,7 +409,7 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
       deadline: deadline.value,
       mode: mode.value as CampaignCreate["mode"],
       parcel_ids: parseIds(parcels.value),
-      budget: budget.filter((b) => b.amount! > 0n).map((b) => ({ kind: b.kind, amount: Number(b.amount) })),
+      budget: budget.filter((b) => b.amount! > 0n).map((b) => ({ category: b.category, amount: Number(b.amount) })),
     };
     try {
       const c = await ctx.api.createCampaign(req);
@@ -429,55 +431,7 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
     ),
     status,
     form,
-    grantForm(ctx),
   );
-}
-
-function grantForm(ctx: Ctx): HTMLElement {
-  const locale = getLocale();
-  const idem = new IdempotentForm();
-  const campaign = h("input", { id: uid(), required: true });
-  const funder = h("input", { id: uid(), required: true, placeholder: "FEMA" });
-  const program = h("input", { id: uid() });
-  const amount = h("input", { id: uid(), inputmode: "decimal", required: true });
-  const uses: GrantUse[] = ["land_acquisition", "infrastructure", "housing_construction", "relocation", "administration"];
-  const useBoxes = uses.map((u) => [u, h("input", { type: "checkbox", id: uid() })] as const);
-  const status = h("p", { role: "status" });
-  const form = h(
-    "form",
-    { class: "panel", novalidate: true },
-    h("h3", null, t("org.recordGrant")),
-    field(t("org.campaignId"), campaign),
-    field(t("campaign.funder"), funder),
-    field(t("org.program"), program),
-    field(t("org.awarded"), amount),
-    h("fieldset", null, h("legend", null, t("org.uses")), useBoxes.map(([u, box]) => h("div", { class: "check" }, box, h("label", { for: box.id }, t(`use.${u}` as MessageKey))))),
-    h("div", { class: "actions" }, h("button", { type: "submit" }, t("org.recordGrant"))),
-    status,
-  );
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const minor = parseAmount(amount.value, "USD", locale);
-    if (!campaign.value.trim() || !funder.value.trim() || minor === null || minor <= 0n) {
-      status.textContent = t("form.fixErrors");
-      return;
-    }
-    const body = {
-      funder: funder.value.trim(),
-      program: program.value.trim() || undefined,
-      amount_awarded: Number(minor),
-      currency: "USD",
-      uses: useBoxes.filter(([, b]) => b.checked).map(([u]) => u),
-    };
-    try {
-      await ctx.api.recordGrant(campaign.value.trim(), body, idem.keyFor({ c: campaign.value.trim(), ...body }));
-      idem.done();
-      status.textContent = t("org.grantRecorded");
-    } catch (err) {
-      status.textContent = errText(err);
-    }
-  });
-  return form;
 }
 
 async function membershipTab(ctx: Ctx): Promise<HTMLElement> {
