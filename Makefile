@@ -9,7 +9,7 @@ STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 REDOCLY       := @redocly/cli@2.77.0
 BENCH_COUNT   ?= 5
 
-.PHONY: run test lint fmt-check vet staticcheck openapi-lint go-test bench web web-test web-e2e
+.PHONY: run test lint fmt-check vet staticcheck openapi-lint go-test bench bench-go bench-http web web-test web-e2e
 
 run: web
 	$(GO) run .
@@ -34,8 +34,14 @@ openapi-lint:
 go-test:
 	$(GO) test -race -timeout 30m ./...
 
-bench:
+bench: bench-go bench-http
+
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 60m ./...
+
+# HTTP load on loopback with hey (apt-get install -y hey).
+bench-http:
+	bench/http.sh
 
 # The web app (frontend/): installed from its lockfile, rebuilt only when its
 # sources change, embedded into the Go binary by package frontend.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"slices"
 	"sort"
 	"sync"
@@ -73,12 +74,12 @@ func (s *PoolStore) Load(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var err error
-	err = loadAll(ctx, s.db, collCampaigns, func(d campaignDoc) {
-		s.campaigns[d.ID] = fromCampaignDoc(d)
+	err = loadAll(ctx, s.db, collCampaigns, func(d *campaignDoc) {
+		s.campaigns[d.ID] = fromCampaignDoc(*d)
 	})
 	if err == nil {
 		var ps []fundpool.Pledge
-		err = loadAll(ctx, s.db, collPledges, func(d pledgeDoc) { ps = append(ps, fromPledgeDoc(d)) })
+		err = loadAll(ctx, s.db, collPledges, func(d *pledgeDoc) { ps = append(ps, fromPledgeDoc(*d)) })
 		sort.SliceStable(ps, func(i, j int) bool { return ps[i].CreatedAt.Before(ps[j].CreatedAt) })
 		for _, p := range ps {
 			s.addPledge(p)
@@ -86,7 +87,7 @@ func (s *PoolStore) Load(ctx context.Context) error {
 	}
 	if err == nil {
 		var gs []fundpool.Grant
-		err = loadAll(ctx, s.db, collGrants, func(d grantDoc) { gs = append(gs, fromGrantDoc(d)) })
+		err = loadAll(ctx, s.db, collGrants, func(d *grantDoc) { gs = append(gs, fromGrantDoc(*d)) })
 		sort.SliceStable(gs, func(i, j int) bool { return gs[i].AwardedAt.Before(gs[j].AwardedAt) })
 		for _, g := range gs {
 			s.addGrant(g)
@@ -94,7 +95,7 @@ func (s *PoolStore) Load(ctx context.Context) error {
 	}
 	if err == nil {
 		var ls []fundpool.LoanCommitment
-		err = loadAll(ctx, s.db, collLoans, func(d loanDoc) { ls = append(ls, fromLoanDoc(d)) })
+		err = loadAll(ctx, s.db, collLoans, func(d *loanDoc) { ls = append(ls, fromLoanDoc(*d)) })
 		sort.SliceStable(ls, func(i, j int) bool { return ls[i].CommittedAt.Before(ls[j].CommittedAt) })
 		for _, l := range ls {
 			s.loans[l.CampaignID] = append(s.loans[l.CampaignID], l)
@@ -102,7 +103,7 @@ func (s *PoolStore) Load(ctx context.Context) error {
 	}
 	if err == nil {
 		var ds []fundpool.Disbursement
-		err = loadAll(ctx, s.db, collDisbursements, func(d disbursementDoc) { ds = append(ds, fromDisbursementDoc(d)) })
+		err = loadAll(ctx, s.db, collDisbursements, func(d *disbursementDoc) { ds = append(ds, fromDisbursementDoc(*d)) })
 		sort.SliceStable(ds, func(i, j int) bool { return ds[i].ProposedAt.Before(ds[j].ProposedAt) })
 		for _, d := range ds {
 			s.disbByID[d.ID] = d
@@ -135,24 +136,6 @@ func (s *PoolStore) loadKeys(ctx context.Context) (map[string]struct{}, error) {
 		return cur.Err()
 	})
 	return keys, err
-}
-
-func loadAll[D any](ctx context.Context, db *DB, coll string, fn func(D)) error {
-	return db.Read(ctx, coll, "load", func(ctx context.Context) error {
-		cur, err := db.Collection(coll).Find(ctx, bson.D{})
-		if err != nil {
-			return err
-		}
-		defer cur.Close(ctx)
-		for cur.Next(ctx) {
-			var d D
-			if err := cur.Decode(&d); err != nil {
-				return err
-			}
-			fn(d)
-		}
-		return cur.Err()
-	})
 }
 
 func (s *PoolStore) insert(ctx context.Context, coll string, doc any) error {
@@ -211,9 +194,9 @@ func (s *PoolStore) FindTransactionByID(ctx context.Context, id string) (fundpoo
 // LoadTransactions calls fn with every stored transaction.
 func (s *PoolStore) LoadTransactions(ctx context.Context, fn func(fundpool.Transaction) error) error {
 	var ferr error
-	err := loadAll(ctx, s.db, collLedger, func(d txDoc) {
+	err := loadAll(ctx, s.db, collLedger, func(d *txDoc) {
 		if ferr == nil {
-			ferr = fn(fromTxDoc(d))
+			ferr = fn(fromTxDoc(*d))
 		}
 	})
 	if err != nil {
@@ -227,19 +210,12 @@ func (s *PoolStore) LoadTransactions(ctx context.Context, fn func(fundpool.Trans
 // CreateCampaign stores a new campaign.
 func (s *PoolStore) CreateCampaign(ctx context.Context, c fundpool.Campaign) error {
 	if err := s.insert(ctx, collCampaigns, toCampaignDoc(c)); err != nil {
-		return conflictAs(err, "campaign %s already exists", c.ID)
+		return conflictAs(err, fmt.Sprintf("campaign %s already exists", c.ID))
 	}
 	s.mu.Lock()
 	s.campaigns[c.ID] = cloneCampaign(c)
 	s.mu.Unlock()
 	return nil
-}
-
-func conflictAs(err error, format string, args ...any) error {
-	if apperr.KindOf(err) == apperr.Conflict {
-		return apperr.Wrap(apperr.Conflict, err, format, args...)
-	}
-	return err
 }
 
 // FindCampaignByID returns a campaign from memory.
@@ -306,7 +282,7 @@ func cloneCampaign(c fundpool.Campaign) fundpool.Campaign {
 // CreatePledge stores a pledge record.
 func (s *PoolStore) CreatePledge(ctx context.Context, p fundpool.Pledge) error {
 	if err := s.insert(ctx, collPledges, toPledgeDoc(p)); err != nil {
-		return conflictAs(err, "pledge %s already exists", p.ID)
+		return conflictAs(err, fmt.Sprintf("pledge %s already exists", p.ID))
 	}
 	s.mu.Lock()
 	s.addPledge(p)
@@ -342,7 +318,7 @@ func (s *PoolStore) FindPledges(_ context.Context, campaignID string) ([]fundpoo
 // CreateGrant stores a grant record.
 func (s *PoolStore) CreateGrant(ctx context.Context, g fundpool.Grant) error {
 	if err := s.insert(ctx, collGrants, toGrantDoc(g)); err != nil {
-		return conflictAs(err, "grant %s already exists", g.ID)
+		return conflictAs(err, fmt.Sprintf("grant %s already exists", g.ID))
 	}
 	s.mu.Lock()
 	s.addGrant(g)
@@ -377,7 +353,7 @@ func (s *PoolStore) FindGrants(_ context.Context, campaignID string) ([]fundpool
 // CreateLoan stores a loan commitment.
 func (s *PoolStore) CreateLoan(ctx context.Context, l fundpool.LoanCommitment) error {
 	if err := s.insert(ctx, collLoans, toLoanDoc(l)); err != nil {
-		return conflictAs(err, "loan %s already exists", l.ID)
+		return conflictAs(err, fmt.Sprintf("loan %s already exists", l.ID))
 	}
 	s.mu.Lock()
 	s.loans[l.CampaignID] = append(s.loans[l.CampaignID], l)
@@ -397,7 +373,7 @@ func (s *PoolStore) FindLoans(_ context.Context, campaignID string) ([]fundpool.
 // CreateDisbursement stores a proposed disbursement.
 func (s *PoolStore) CreateDisbursement(ctx context.Context, d fundpool.Disbursement) error {
 	if err := s.insert(ctx, collDisbursements, toDisbursementDoc(d)); err != nil {
-		return conflictAs(err, "disbursement %s already exists", d.ID)
+		return conflictAs(err, fmt.Sprintf("disbursement %s already exists", d.ID))
 	}
 	s.mu.Lock()
 	s.disbByID[d.ID] = d
@@ -508,26 +484,26 @@ func (s *PoolStore) DeleteIdempotencyBefore(ctx context.Context, t time.Time) (i
 // Documents and converters. Times are stored in UTC; money as int64 minor
 // units beside its currency.
 
-type moneyDoc struct {
+type fundMoneyDoc struct {
 	Amount   int64  `bson:"amount_minor"`
 	Currency string `bson:"currency"`
 }
 
-func toMoneyDoc(m fundpool.Money) moneyDoc { return moneyDoc{m.Amount, m.Currency} }
-func fromMoneyDoc(m moneyDoc) fundpool.Money {
+func toFundMoneyDoc(m fundpool.Money) fundMoneyDoc { return fundMoneyDoc{m.Amount, m.Currency} }
+func fromFundMoneyDoc(m fundMoneyDoc) fundpool.Money {
 	return fundpool.Money{Amount: m.Amount, Currency: m.Currency}
 }
 
 type postingDoc struct {
-	Source      string   `bson:"source"`
-	Destination string   `bson:"destination"`
-	Amount      moneyDoc `bson:"amount"`
+	Source      string       `bson:"source"`
+	Destination string       `bson:"destination"`
+	Amount      fundMoneyDoc `bson:"amount"`
 }
 
 type matchDoc struct {
-	Match int64    `bson:"match"`
-	Per   int64    `bson:"per"`
-	Cap   moneyDoc `bson:"cap"`
+	Match int64        `bson:"match"`
+	Per   int64        `bson:"per"`
+	Cap   fundMoneyDoc `bson:"cap"`
 }
 
 type sourceDoc struct {
@@ -586,14 +562,14 @@ func toMatchDoc(m *fundpool.MatchRule) *matchDoc {
 	if m == nil {
 		return nil
 	}
-	return &matchDoc{m.Match, m.Per, toMoneyDoc(m.Cap)}
+	return &matchDoc{m.Match, m.Per, toFundMoneyDoc(m.Cap)}
 }
 
 func fromMatchDoc(m *matchDoc) *fundpool.MatchRule {
 	if m == nil {
 		return nil
 	}
-	return &fundpool.MatchRule{Match: m.Match, Per: m.Per, Cap: fromMoneyDoc(m.Cap)}
+	return &fundpool.MatchRule{Match: m.Match, Per: m.Per, Cap: fromFundMoneyDoc(m.Cap)}
 }
 
 func toTxDoc(t fundpool.Transaction) txDoc {
@@ -610,7 +586,7 @@ func toTxDoc(t fundpool.Transaction) txDoc {
 		d.Source.Uses = usesToStrings(t.Source.Uses)
 	}
 	for i, p := range t.Postings {
-		d.Postings[i] = postingDoc{p.Source, p.Destination, toMoneyDoc(p.Amount)}
+		d.Postings[i] = postingDoc{p.Source, p.Destination, toFundMoneyDoc(p.Amount)}
 	}
 	if r := t.Disbursement; r != nil {
 		d.Disbursement = &disbursementRefDoc{r.ID, string(r.Use), r.Payee, r.ProposedBy, r.ApprovedBy}
@@ -631,7 +607,7 @@ func fromTxDoc(d txDoc) fundpool.Transaction {
 	if len(d.Postings) > 0 {
 		t.Postings = make([]fundpool.Posting, len(d.Postings))
 		for i, p := range d.Postings {
-			t.Postings[i] = fundpool.Posting{Source: p.Source, Destination: p.Destination, Amount: fromMoneyDoc(p.Amount)}
+			t.Postings[i] = fundpool.Posting{Source: p.Source, Destination: p.Destination, Amount: fromFundMoneyDoc(p.Amount)}
 		}
 	}
 	if r := d.Disbursement; r != nil {
@@ -640,25 +616,25 @@ func fromTxDoc(d txDoc) fundpool.Transaction {
 	return t
 }
 
-type textDoc struct {
+type fundTextDoc struct {
 	En string `bson:"en,omitempty"`
 	Es string `bson:"es,omitempty"`
 }
 
 type budgetLineDoc struct {
-	Category string   `bson:"category"`
-	Label    string   `bson:"label,omitempty"`
-	Amount   moneyDoc `bson:"amount"`
+	Category string       `bson:"category"`
+	Label    string       `bson:"label,omitempty"`
+	Amount   fundMoneyDoc `bson:"amount"`
 }
 
 type campaignDoc struct {
 	ID          string          `bson:"_id"`
 	CommunityID string          `bson:"community_id,omitempty"`
-	Title       textDoc         `bson:"title"`
-	Story       textDoc         `bson:"story"`
+	Title       fundTextDoc     `bson:"title"`
+	Story       fundTextDoc     `bson:"story"`
 	ParcelIDs   []string        `bson:"parcel_ids"`
 	Budget      []budgetLineDoc `bson:"budget"`
-	Target      moneyDoc        `bson:"target"`
+	Target      fundMoneyDoc    `bson:"target"`
 	Deadline    time.Time       `bson:"deadline"`
 	Mode        string          `bson:"mode"`
 	Status      string          `bson:"status"`
@@ -682,8 +658,8 @@ func utc(t time.Time) time.Time {
 
 func toCampaignDoc(c fundpool.Campaign) campaignDoc {
 	d := campaignDoc{
-		ID: c.ID, CommunityID: c.CommunityID, Title: textDoc(c.Title), Story: textDoc(c.Story),
-		ParcelIDs: slices.Clone(c.ParcelIDs), Target: toMoneyDoc(c.Target), Deadline: utc(c.Deadline),
+		ID: c.ID, CommunityID: c.CommunityID, Title: fundTextDoc(c.Title), Story: fundTextDoc(c.Story),
+		ParcelIDs: slices.Clone(c.ParcelIDs), Target: toFundMoneyDoc(c.Target), Deadline: utc(c.Deadline),
 		Mode: string(c.Mode), Status: string(c.Status), CreatedBy: c.CreatedBy,
 		CreatedAt: utc(c.CreatedAt), UpdatedAt: utc(c.UpdatedAt), OpenedAt: utc(c.OpenedAt),
 		FundedAt: utc(c.FundedAt), ClosedAt: utc(c.ClosedAt), Version: c.Version,
@@ -693,7 +669,7 @@ func toCampaignDoc(c fundpool.Campaign) campaignDoc {
 	}
 	d.Budget = make([]budgetLineDoc, len(c.Budget))
 	for i, l := range c.Budget {
-		d.Budget[i] = budgetLineDoc{string(l.Category), l.Label, toMoneyDoc(l.Amount)}
+		d.Budget[i] = budgetLineDoc{string(l.Category), l.Label, toFundMoneyDoc(l.Amount)}
 	}
 	return d
 }
@@ -709,7 +685,7 @@ func fromTime(t time.Time) time.Time {
 func fromCampaignDoc(d campaignDoc) fundpool.Campaign {
 	c := fundpool.Campaign{
 		ID: d.ID, CommunityID: d.CommunityID, Title: fundpool.Text(d.Title), Story: fundpool.Text(d.Story),
-		Target: fromMoneyDoc(d.Target), Deadline: fromTime(d.Deadline), Mode: fundpool.Mode(d.Mode),
+		Target: fromFundMoneyDoc(d.Target), Deadline: fromTime(d.Deadline), Mode: fundpool.Mode(d.Mode),
 		Status: fundpool.Status(d.Status), CreatedBy: d.CreatedBy, CreatedAt: fromTime(d.CreatedAt),
 		UpdatedAt: fromTime(d.UpdatedAt), OpenedAt: fromTime(d.OpenedAt), FundedAt: fromTime(d.FundedAt),
 		ClosedAt: fromTime(d.ClosedAt), Version: d.Version,
@@ -718,14 +694,14 @@ func fromCampaignDoc(d campaignDoc) fundpool.Campaign {
 		c.ParcelIDs = d.ParcelIDs
 	}
 	for _, l := range d.Budget {
-		c.Budget = append(c.Budget, fundpool.BudgetLine{Category: fundpool.BudgetCategory(l.Category), Label: l.Label, Amount: fromMoneyDoc(l.Amount)})
+		c.Budget = append(c.Budget, fundpool.BudgetLine{Category: fundpool.BudgetCategory(l.Category), Label: l.Label, Amount: fromFundMoneyDoc(l.Amount)})
 	}
 	return c
 }
 
 type instalmentDoc struct {
-	Due    time.Time `bson:"due"`
-	Amount moneyDoc  `bson:"amount"`
+	Due    time.Time    `bson:"due"`
+	Amount fundMoneyDoc `bson:"amount"`
 }
 
 type pledgeDoc struct {
@@ -735,7 +711,7 @@ type pledgeDoc struct {
 	Name        string          `bson:"name"`
 	AccountID   string          `bson:"account_id,omitempty"`
 	ResidentID  string          `bson:"resident_id,omitempty"`
-	Amount      moneyDoc        `bson:"amount"`
+	Amount      fundMoneyDoc    `bson:"amount"`
 	Schedule    []instalmentDoc `bson:"schedule,omitempty"`
 	Anonymous   bool            `bson:"anonymous"`
 	CreatedAt   time.Time       `bson:"created_at"`
@@ -744,11 +720,11 @@ type pledgeDoc struct {
 func toPledgeDoc(p fundpool.Pledge) pledgeDoc {
 	d := pledgeDoc{
 		ID: p.ID, CampaignID: p.CampaignID, PledgerKind: string(p.Pledger.Kind), Name: p.Pledger.Name,
-		AccountID: p.Pledger.AccountID, ResidentID: p.Pledger.ResidentID, Amount: toMoneyDoc(p.Amount),
+		AccountID: p.Pledger.AccountID, ResidentID: p.Pledger.ResidentID, Amount: toFundMoneyDoc(p.Amount),
 		Anonymous: p.Anonymous, CreatedAt: utc(p.CreatedAt),
 	}
 	for _, in := range p.Schedule {
-		d.Schedule = append(d.Schedule, instalmentDoc{utc(in.Due), toMoneyDoc(in.Amount)})
+		d.Schedule = append(d.Schedule, instalmentDoc{utc(in.Due), toFundMoneyDoc(in.Amount)})
 	}
 	return d
 }
@@ -757,32 +733,32 @@ func fromPledgeDoc(d pledgeDoc) fundpool.Pledge {
 	p := fundpool.Pledge{
 		ID: d.ID, CampaignID: d.CampaignID,
 		Pledger:   fundpool.Pledger{Kind: fundpool.PledgerKind(d.PledgerKind), Name: d.Name, AccountID: d.AccountID, ResidentID: d.ResidentID},
-		Amount:    fromMoneyDoc(d.Amount),
+		Amount:    fromFundMoneyDoc(d.Amount),
 		Anonymous: d.Anonymous, CreatedAt: fromTime(d.CreatedAt),
 	}
 	for _, in := range d.Schedule {
-		p.Schedule = append(p.Schedule, fundpool.Instalment{Due: fromTime(in.Due), Amount: fromMoneyDoc(in.Amount)})
+		p.Schedule = append(p.Schedule, fundpool.Instalment{Due: fromTime(in.Due), Amount: fromFundMoneyDoc(in.Amount)})
 	}
 	return p
 }
 
 type grantDoc struct {
-	ID              string    `bson:"_id"`
-	CampaignID      string    `bson:"campaign_id"`
-	Funder          string    `bson:"funder"`
-	Program         string    `bson:"program,omitempty"`
-	AwardID         string    `bson:"award_id,omitempty"`
-	Awarded         moneyDoc  `bson:"awarded"`
-	Uses            []string  `bson:"uses"`
-	Match           *matchDoc `bson:"match,omitempty"`
-	ReportingDuties string    `bson:"reporting_duties,omitempty"`
-	AwardedAt       time.Time `bson:"awarded_at"`
+	ID              string       `bson:"_id"`
+	CampaignID      string       `bson:"campaign_id"`
+	Funder          string       `bson:"funder"`
+	Program         string       `bson:"program,omitempty"`
+	AwardID         string       `bson:"award_id,omitempty"`
+	Awarded         fundMoneyDoc `bson:"awarded"`
+	Uses            []string     `bson:"uses"`
+	Match           *matchDoc    `bson:"match,omitempty"`
+	ReportingDuties string       `bson:"reporting_duties,omitempty"`
+	AwardedAt       time.Time    `bson:"awarded_at"`
 }
 
 func toGrantDoc(g fundpool.Grant) grantDoc {
 	return grantDoc{
 		ID: g.ID, CampaignID: g.CampaignID, Funder: g.Funder, Program: g.Program, AwardID: g.AwardID,
-		Awarded: toMoneyDoc(g.Awarded), Uses: usesToStrings(g.Uses), Match: toMatchDoc(g.Match),
+		Awarded: toFundMoneyDoc(g.Awarded), Uses: usesToStrings(g.Uses), Match: toMatchDoc(g.Match),
 		ReportingDuties: g.ReportingDuties, AwardedAt: utc(g.AwardedAt),
 	}
 }
@@ -790,47 +766,47 @@ func toGrantDoc(g fundpool.Grant) grantDoc {
 func fromGrantDoc(d grantDoc) fundpool.Grant {
 	return fundpool.Grant{
 		ID: d.ID, CampaignID: d.CampaignID, Funder: d.Funder, Program: d.Program, AwardID: d.AwardID,
-		Awarded: fromMoneyDoc(d.Awarded), Uses: usesFromStrings(d.Uses), Match: fromMatchDoc(d.Match),
+		Awarded: fromFundMoneyDoc(d.Awarded), Uses: usesFromStrings(d.Uses), Match: fromMatchDoc(d.Match),
 		ReportingDuties: d.ReportingDuties, AwardedAt: fromTime(d.AwardedAt),
 	}
 }
 
 type loanDoc struct {
-	ID          string    `bson:"_id"`
-	CampaignID  string    `bson:"campaign_id"`
-	Lender      string    `bson:"lender"`
-	Amount      moneyDoc  `bson:"amount"`
-	Terms       string    `bson:"terms,omitempty"`
-	CommittedAt time.Time `bson:"committed_at"`
+	ID          string       `bson:"_id"`
+	CampaignID  string       `bson:"campaign_id"`
+	Lender      string       `bson:"lender"`
+	Amount      fundMoneyDoc `bson:"amount"`
+	Terms       string       `bson:"terms,omitempty"`
+	CommittedAt time.Time    `bson:"committed_at"`
 }
 
 func toLoanDoc(l fundpool.LoanCommitment) loanDoc {
-	return loanDoc{l.ID, l.CampaignID, l.Lender, toMoneyDoc(l.Amount), l.Terms, utc(l.CommittedAt)}
+	return loanDoc{l.ID, l.CampaignID, l.Lender, toFundMoneyDoc(l.Amount), l.Terms, utc(l.CommittedAt)}
 }
 
 func fromLoanDoc(d loanDoc) fundpool.LoanCommitment {
-	return fundpool.LoanCommitment{ID: d.ID, CampaignID: d.CampaignID, Lender: d.Lender, Amount: fromMoneyDoc(d.Amount), Terms: d.Terms, CommittedAt: fromTime(d.CommittedAt)}
+	return fundpool.LoanCommitment{ID: d.ID, CampaignID: d.CampaignID, Lender: d.Lender, Amount: fromFundMoneyDoc(d.Amount), Terms: d.Terms, CommittedAt: fromTime(d.CommittedAt)}
 }
 
 type disbursementDoc struct {
-	ID            string    `bson:"_id"`
-	CampaignID    string    `bson:"campaign_id"`
-	Amount        moneyDoc  `bson:"amount"`
-	Use           string    `bson:"use"`
-	Payee         string    `bson:"payee"`
-	Memo          string    `bson:"memo,omitempty"`
-	State         string    `bson:"state"`
-	ProposedBy    string    `bson:"proposed_by"`
-	ProposedAt    time.Time `bson:"proposed_at"`
-	DecidedBy     string    `bson:"decided_by,omitempty"`
-	DecidedAt     time.Time `bson:"decided_at"`
-	TransactionID string    `bson:"transaction_id,omitempty"`
-	PostedAt      time.Time `bson:"posted_at"`
+	ID            string       `bson:"_id"`
+	CampaignID    string       `bson:"campaign_id"`
+	Amount        fundMoneyDoc `bson:"amount"`
+	Use           string       `bson:"use"`
+	Payee         string       `bson:"payee"`
+	Memo          string       `bson:"memo,omitempty"`
+	State         string       `bson:"state"`
+	ProposedBy    string       `bson:"proposed_by"`
+	ProposedAt    time.Time    `bson:"proposed_at"`
+	DecidedBy     string       `bson:"decided_by,omitempty"`
+	DecidedAt     time.Time    `bson:"decided_at"`
+	TransactionID string       `bson:"transaction_id,omitempty"`
+	PostedAt      time.Time    `bson:"posted_at"`
 }
 
 func toDisbursementDoc(d fundpool.Disbursement) disbursementDoc {
 	return disbursementDoc{
-		ID: d.ID, CampaignID: d.CampaignID, Amount: toMoneyDoc(d.Amount), Use: string(d.Use), Payee: d.Payee,
+		ID: d.ID, CampaignID: d.CampaignID, Amount: toFundMoneyDoc(d.Amount), Use: string(d.Use), Payee: d.Payee,
 		Memo: d.Memo, State: string(d.State), ProposedBy: d.ProposedBy, ProposedAt: utc(d.ProposedAt),
 		DecidedBy: d.DecidedBy, DecidedAt: utc(d.DecidedAt), TransactionID: d.TransactionID, PostedAt: utc(d.PostedAt),
 	}
@@ -838,7 +814,7 @@ func toDisbursementDoc(d fundpool.Disbursement) disbursementDoc {
 
 func fromDisbursementDoc(d disbursementDoc) fundpool.Disbursement {
 	return fundpool.Disbursement{
-		ID: d.ID, CampaignID: d.CampaignID, Amount: fromMoneyDoc(d.Amount), Use: fundpool.Use(d.Use), Payee: d.Payee,
+		ID: d.ID, CampaignID: d.CampaignID, Amount: fromFundMoneyDoc(d.Amount), Use: fundpool.Use(d.Use), Payee: d.Payee,
 		Memo: d.Memo, State: fundpool.DisbursementState(d.State), ProposedBy: d.ProposedBy, ProposedAt: fromTime(d.ProposedAt),
 		DecidedBy: d.DecidedBy, DecidedAt: fromTime(d.DecidedAt), TransactionID: d.TransactionID, PostedAt: fromTime(d.PostedAt),
 	}

@@ -270,13 +270,13 @@ func (s *Server) pledgeOut(pl fundpool.Pledge, txID string, showName bool) pledg
 	}
 	out := pledgeOut{
 		ID: pl.ID, CampaignID: pl.CampaignID, Name: name, Kind: string(pl.Pledger.Kind), Anonymous: pl.Anonymous,
-		Linked: pl.Pledger.AccountID != "", Amount: toMoneyOut(pl.Amount), State: string(st.State),
-		Received: toMoneyOut(st.Received), Outstanding: toMoneyOut(st.Outstanding), TransactionID: txID,
+		Linked: pl.Pledger.AccountID != "", Amount: toAmountOut(pl.Amount), State: string(st.State),
+		Received: toAmountOut(st.Received), Outstanding: toAmountOut(st.Outstanding), TransactionID: txID,
 	}
 	if st.State == "" {
 		out.State = string(fundpool.PledgePledged)
-		out.Received = toMoneyOut(fundpool.Money{Currency: pl.Amount.Currency})
-		out.Outstanding = toMoneyOut(pl.Amount)
+		out.Received = toAmountOut(fundpool.Money{Currency: pl.Amount.Currency})
+		out.Outstanding = toAmountOut(pl.Amount)
 	}
 	if pl.Anonymous {
 		out.Notice = anonymousNotice
@@ -377,10 +377,10 @@ func (s *Server) createGrant(c *fiber.Ctx) error {
 		}
 		out := grantOut{
 			ID: g.ID, CampaignID: g.CampaignID, Funder: g.Funder, Program: g.Program, AwardID: g.AwardID,
-			Awarded: toMoneyOut(g.Awarded), Uses: in.Uses, ReportingDuties: g.ReportingDuties, TransactionID: t.ID,
+			Awarded: toAmountOut(g.Awarded), Uses: in.Uses, ReportingDuties: g.ReportingDuties, TransactionID: t.ID,
 		}
 		if m := g.Match; m != nil {
-			out.Match = &matchOut{m.Match, m.Per, toMoneyOut(m.Cap)}
+			out.Match = &matchOut{m.Match, m.Per, toAmountOut(m.Cap)}
 		}
 		return fiber.StatusCreated, out, nil
 	})
@@ -406,7 +406,7 @@ func (s *Server) createLoan(c *fiber.Ctx) error {
 		if err != nil {
 			return 0, nil, err
 		}
-		return fiber.StatusCreated, loanOut{l.ID, l.CampaignID, l.Lender, toMoneyOut(l.Amount), l.Terms, t.ID}, nil
+		return fiber.StatusCreated, loanOut{l.ID, l.CampaignID, l.Lender, toAmountOut(l.Amount), l.Terms, t.ID}, nil
 	})
 }
 
@@ -515,11 +515,11 @@ func (s *Server) ledgerEntry(ctx context.Context, camp fundpool.Campaign, t fund
 	}
 	out := ledgerEntryOut{
 		Seq: t.Seq, ID: t.ID, Kind: string(t.Kind), Time: t.Time, Memo: t.Memo, Ref: t.Ref,
-		Explanation: t.Explanation, Total: toMoneyOut(total), Postings: make([]postingOut, len(t.Postings)),
+		Explanation: t.Explanation, Total: toAmountOut(total), Postings: make([]postingOut, len(t.Postings)),
 		ReversedBy: s.deps.Funds.Book().ReversedBy(t.ID),
 	}
 	for i, p := range t.Postings {
-		out.Postings[i] = postingOut{p.Source, p.Destination, toMoneyOut(p.Amount)}
+		out.Postings[i] = postingOut{p.Source, p.Destination, toAmountOut(p.Amount)}
 	}
 	if t.Source.ID != "" {
 		src := &ledgerSourceOut{Kind: string(t.Source.Kind), ID: t.Source.ID, Program: t.Source.Program}
@@ -602,14 +602,14 @@ type feature struct {
 }
 
 type campaignMapProps struct {
-	Title         textWire `json:"title"`
-	Target        moneyOut `json:"target"`
-	Received      moneyOut `json:"received"`
-	Committed     moneyOut `json:"committed"`
-	PercentFunded string   `json:"percent_funded"`
-	Status        string   `json:"status"`
-	Deadline      string   `json:"deadline"`
-	ParcelIDs     []string `json:"parcel_ids"`
+	Title         bilingual `json:"title"`
+	Target        amountOut `json:"target"`
+	Received      amountOut `json:"received"`
+	Committed     amountOut `json:"committed"`
+	PercentFunded string    `json:"percent_funded"`
+	Status        string    `json:"status"`
+	Deadline      string    `json:"deadline"`
+	ParcelIDs     []string  `json:"parcel_ids"`
 }
 
 // campaignMap is the public map layer: one feature per campaign that is not
@@ -626,8 +626,8 @@ func (s *Server) campaignMap(c *fiber.Ctx) error {
 	for _, camp := range cs {
 		p := s.deps.Funds.Book().Progress(camp)
 		f := feature{Type: "Feature", ID: camp.ID, Geometry: json.RawMessage("null"), Properties: campaignMapProps{
-			Title: textWire(camp.Title), Target: toMoneyOut(camp.Target), Received: toMoneyOut(p.Received),
-			Committed: toMoneyOut(p.Committed), PercentFunded: percent(p.PercentFunded), Status: string(camp.Status),
+			Title: bilingual(camp.Title), Target: toAmountOut(camp.Target), Received: toAmountOut(p.Received),
+			Committed: toAmountOut(p.Committed), PercentFunded: percent(p.PercentFunded), Status: string(camp.Status),
 			Deadline: camp.Deadline.UTC().Format("2006-01-02T15:04:05Z07:00"), ParcelIDs: camp.ParcelIDs,
 		}}
 		if f.Properties.ParcelIDs == nil {

@@ -14,7 +14,7 @@ import (
 // JSON number's text (json.Number), never through a float. A form may send
 // {"amount": "10.00"} instead, a decimal string parsed exactly.
 
-type moneyIn struct {
+type amountIn struct {
 	AmountMinor json.Number `json:"amount_minor,omitempty"`
 	Amount      string      `json:"amount,omitempty"`
 	Currency    string      `json:"currency,omitempty"`
@@ -22,7 +22,7 @@ type moneyIn struct {
 
 // parse returns the amount in its currency (def when none is given), adding
 // a field error under field when it is missing or malformed.
-func (m *moneyIn) parse(f *apperr.Fields, field, def string) fundpool.Money {
+func (m *amountIn) parse(f *apperr.Fields, field, def string) fundpool.Money {
 	if m == nil {
 		f.Add(field, "must be given")
 		return fundpool.Money{}
@@ -65,41 +65,41 @@ func errText(err error) string {
 	return err.Error()
 }
 
-type moneyOut struct {
+type amountOut struct {
 	AmountMinor int64  `json:"amount_minor"`
 	Currency    string `json:"currency"`
 	Display     string `json:"display"`
 }
 
-func toMoneyOut(m fundpool.Money) moneyOut {
-	return moneyOut{AmountMinor: m.Amount, Currency: m.Currency, Display: m.Display()}
+func toAmountOut(m fundpool.Money) amountOut {
+	return amountOut{AmountMinor: m.Amount, Currency: m.Currency, Display: m.Display()}
 }
 
-type textWire struct {
+type bilingual struct {
 	En string `json:"en"`
 	Es string `json:"es"`
 }
 
 type budgetLineIn struct {
-	Category string   `json:"category"`
-	Label    string   `json:"label"`
-	Amount   *moneyIn `json:"amount"`
+	Category string    `json:"category"`
+	Label    string    `json:"label"`
+	Amount   *amountIn `json:"amount"`
 }
 
 type budgetLineOut struct {
-	Category string   `json:"category"`
-	Label    string   `json:"label"`
-	Amount   moneyOut `json:"amount"`
+	Category string    `json:"category"`
+	Label    string    `json:"label"`
+	Amount   amountOut `json:"amount"`
 }
 
 type campaignIn struct {
 	ID          string         `json:"id"`
 	CommunityID string         `json:"community_id"`
-	Title       textWire       `json:"title"`
-	Story       textWire       `json:"story"`
+	Title       bilingual      `json:"title"`
+	Story       bilingual      `json:"story"`
 	ParcelIDs   []string       `json:"parcel_ids"`
 	Budget      []budgetLineIn `json:"budget"`
-	Target      *moneyIn       `json:"target"`
+	Target      *amountIn      `json:"target"`
 	Currency    string         `json:"currency"`
 	Deadline    time.Time      `json:"deadline"`
 	Mode        string         `json:"mode"`
@@ -134,11 +134,11 @@ func (in campaignIn) toDomain() (fundpool.Campaign, error) {
 
 type campaignPatch struct {
 	Version   int64          `json:"version"`
-	Title     *textWire      `json:"title"`
-	Story     *textWire      `json:"story"`
+	Title     *bilingual     `json:"title"`
+	Story     *bilingual     `json:"story"`
 	ParcelIDs *[]string      `json:"parcel_ids"`
 	Budget    []budgetLineIn `json:"budget"`
-	Target    *moneyIn       `json:"target"`
+	Target    *amountIn      `json:"target"`
 	Deadline  *time.Time     `json:"deadline"`
 	Mode      *string        `json:"mode"`
 }
@@ -177,11 +177,11 @@ func (in campaignPatch) toDomain(cur string) (fundpool.CampaignUpdate, error) {
 type campaignOut struct {
 	ID          string          `json:"id"`
 	CommunityID string          `json:"community_id,omitempty"`
-	Title       textWire        `json:"title"`
-	Story       textWire        `json:"story"`
+	Title       bilingual       `json:"title"`
+	Story       bilingual       `json:"story"`
 	ParcelIDs   []string        `json:"parcel_ids"`
 	Budget      []budgetLineOut `json:"budget"`
-	Target      moneyOut        `json:"target"`
+	Target      amountOut       `json:"target"`
 	Currency    string          `json:"currency"`
 	Deadline    time.Time       `json:"deadline"`
 	Mode        string          `json:"mode"`
@@ -194,17 +194,10 @@ type campaignOut struct {
 	Progress    *progressOut    `json:"progress,omitempty"`
 }
 
-func optTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
 func toCampaignOut(c fundpool.Campaign) campaignOut {
 	out := campaignOut{
-		ID: c.ID, CommunityID: c.CommunityID, Title: textWire(c.Title), Story: textWire(c.Story),
-		ParcelIDs: c.ParcelIDs, Target: toMoneyOut(c.Target), Currency: c.Currency(),
+		ID: c.ID, CommunityID: c.CommunityID, Title: bilingual(c.Title), Story: bilingual(c.Story),
+		ParcelIDs: c.ParcelIDs, Target: toAmountOut(c.Target), Currency: c.Currency(),
 		Deadline: c.Deadline, Mode: string(c.Mode), Status: string(c.Status), CreatedAt: c.CreatedAt,
 		OpenedAt: optTime(c.OpenedAt), FundedAt: optTime(c.FundedAt), ClosedAt: optTime(c.ClosedAt),
 		Version: c.Version, Budget: make([]budgetLineOut, len(c.Budget)),
@@ -213,60 +206,60 @@ func toCampaignOut(c fundpool.Campaign) campaignOut {
 		out.ParcelIDs = []string{}
 	}
 	for i, l := range c.Budget {
-		out.Budget[i] = budgetLineOut{string(l.Category), l.Label, toMoneyOut(l.Amount)}
+		out.Budget[i] = budgetLineOut{string(l.Category), l.Label, toAmountOut(l.Amount)}
 	}
 	return out
 }
 
 type restrictionOut struct {
-	Uses      []string `json:"uses"`
-	Financing bool     `json:"financing"`
-	Received  moneyOut `json:"received"`
-	Available moneyOut `json:"available"`
+	Uses      []string  `json:"uses"`
+	Financing bool      `json:"financing"`
+	Received  amountOut `json:"received"`
+	Available amountOut `json:"available"`
 }
 
 type useTotalOut struct {
-	Use    string   `json:"use"`
-	Amount moneyOut `json:"amount"`
+	Use    string    `json:"use"`
+	Amount amountOut `json:"amount"`
 }
 
 type sourceTotalOut struct {
-	Kind      string   `json:"kind"`
-	Count     int      `json:"count"`
-	Committed moneyOut `json:"committed"`
-	Received  moneyOut `json:"received"`
+	Kind      string    `json:"kind"`
+	Count     int       `json:"count"`
+	Committed amountOut `json:"committed"`
+	Received  amountOut `json:"received"`
 }
 
 type funderTotalOut struct {
-	Funder   string   `json:"funder"`
-	Kind     string   `json:"kind"`
-	Awarded  moneyOut `json:"awarded"`
-	Matched  moneyOut `json:"matched"`
-	Received moneyOut `json:"received"`
+	Funder   string    `json:"funder"`
+	Kind     string    `json:"kind"`
+	Awarded  amountOut `json:"awarded"`
+	Matched  amountOut `json:"matched"`
+	Received amountOut `json:"received"`
 }
 
 type dayOut struct {
-	Day                 string   `json:"day"`
-	Committed           moneyOut `json:"committed"`
-	Received            moneyOut `json:"received"`
-	Disbursed           moneyOut `json:"disbursed"`
-	CumulativeCommitted moneyOut `json:"cumulative_committed"`
-	CumulativeReceived  moneyOut `json:"cumulative_received"`
-	CumulativeDisbursed moneyOut `json:"cumulative_disbursed"`
+	Day                 string    `json:"day"`
+	Committed           amountOut `json:"committed"`
+	Received            amountOut `json:"received"`
+	Disbursed           amountOut `json:"disbursed"`
+	CumulativeCommitted amountOut `json:"cumulative_committed"`
+	CumulativeReceived  amountOut `json:"cumulative_received"`
+	CumulativeDisbursed amountOut `json:"cumulative_disbursed"`
 }
 
 type progressOut struct {
-	Target        moneyOut         `json:"target"`
-	Pledged       moneyOut         `json:"pledged"`
-	Awarded       moneyOut         `json:"awarded"`
-	Matched       moneyOut         `json:"matched"`
-	Loans         moneyOut         `json:"loans"`
-	Gifts         moneyOut         `json:"gifts"`
-	Committed     moneyOut         `json:"committed"`
-	Received      moneyOut         `json:"received"`
-	Available     moneyOut         `json:"available"`
-	Disbursed     moneyOut         `json:"disbursed"`
-	Remaining     moneyOut         `json:"remaining"`
+	Target        amountOut        `json:"target"`
+	Pledged       amountOut        `json:"pledged"`
+	Awarded       amountOut        `json:"awarded"`
+	Matched       amountOut        `json:"matched"`
+	Loans         amountOut        `json:"loans"`
+	Gifts         amountOut        `json:"gifts"`
+	Committed     amountOut        `json:"committed"`
+	Received      amountOut        `json:"received"`
+	Available     amountOut        `json:"available"`
+	Disbursed     amountOut        `json:"disbursed"`
+	Remaining     amountOut        `json:"remaining"`
 	PercentFunded string           `json:"percent_funded"`
 	BasisPoints   int64            `json:"percent_funded_basis_points"`
 	FundedAt      *time.Time       `json:"funded_at"`
@@ -283,10 +276,10 @@ func percent(bp int64) string { return fmt.Sprintf("%d.%02d", bp/100, bp%100) }
 
 func toProgressOut(p fundpool.Progress) *progressOut {
 	out := &progressOut{
-		Target: toMoneyOut(p.Target), Pledged: toMoneyOut(p.Pledged), Awarded: toMoneyOut(p.Awarded),
-		Matched: toMoneyOut(p.Matched), Loans: toMoneyOut(p.Loans), Gifts: toMoneyOut(p.Gifts),
-		Committed: toMoneyOut(p.Committed), Received: toMoneyOut(p.Received), Available: toMoneyOut(p.Available),
-		Disbursed: toMoneyOut(p.Disbursed), Remaining: toMoneyOut(p.Remaining),
+		Target: toAmountOut(p.Target), Pledged: toAmountOut(p.Pledged), Awarded: toAmountOut(p.Awarded),
+		Matched: toAmountOut(p.Matched), Loans: toAmountOut(p.Loans), Gifts: toAmountOut(p.Gifts),
+		Committed: toAmountOut(p.Committed), Received: toAmountOut(p.Received), Available: toAmountOut(p.Available),
+		Disbursed: toAmountOut(p.Disbursed), Remaining: toAmountOut(p.Remaining),
 		PercentFunded: percent(p.PercentFunded), BasisPoints: p.PercentFunded, FundedAt: optTime(p.FundedAt),
 		ByRestriction: []restrictionOut{}, DisbursedBy: []useTotalOut{}, BySource: []sourceTotalOut{},
 		ByFunder: []funderTotalOut{}, Daily: []dayOut{}, Transactions: p.Transactions,
@@ -296,22 +289,22 @@ func toProgressOut(p fundpool.Progress) *progressOut {
 		for i, u := range r.Uses {
 			uses[i] = string(u)
 		}
-		out.ByRestriction = append(out.ByRestriction, restrictionOut{uses, r.Financing, toMoneyOut(r.Received), toMoneyOut(r.Available)})
+		out.ByRestriction = append(out.ByRestriction, restrictionOut{uses, r.Financing, toAmountOut(r.Received), toAmountOut(r.Available)})
 	}
 	for _, u := range p.DisbursedBy {
-		out.DisbursedBy = append(out.DisbursedBy, useTotalOut{string(u.Use), toMoneyOut(u.Amount)})
+		out.DisbursedBy = append(out.DisbursedBy, useTotalOut{string(u.Use), toAmountOut(u.Amount)})
 	}
 	for _, s := range p.BySource {
-		out.BySource = append(out.BySource, sourceTotalOut{string(s.Kind), s.Count, toMoneyOut(s.Committed), toMoneyOut(s.Received)})
+		out.BySource = append(out.BySource, sourceTotalOut{string(s.Kind), s.Count, toAmountOut(s.Committed), toAmountOut(s.Received)})
 	}
 	for _, f := range p.ByFunder {
-		out.ByFunder = append(out.ByFunder, funderTotalOut{f.Funder, string(f.Kind), toMoneyOut(f.Awarded), toMoneyOut(f.Matched), toMoneyOut(f.Received)})
+		out.ByFunder = append(out.ByFunder, funderTotalOut{f.Funder, string(f.Kind), toAmountOut(f.Awarded), toAmountOut(f.Matched), toAmountOut(f.Received)})
 	}
 	for _, d := range p.Daily {
 		out.Daily = append(out.Daily, dayOut{
-			Day: d.Day.Format(time.DateOnly), Committed: toMoneyOut(d.Committed), Received: toMoneyOut(d.Received),
-			Disbursed: toMoneyOut(d.Disbursed), CumulativeCommitted: toMoneyOut(d.CumulativeCommitted),
-			CumulativeReceived: toMoneyOut(d.CumulativeReceived), CumulativeDisbursed: toMoneyOut(d.CumulativeDisbursed),
+			Day: d.Day.Format(time.DateOnly), Committed: toAmountOut(d.Committed), Received: toAmountOut(d.Received),
+			Disbursed: toAmountOut(d.Disbursed), CumulativeCommitted: toAmountOut(d.CumulativeCommitted),
+			CumulativeReceived: toAmountOut(d.CumulativeReceived), CumulativeDisbursed: toAmountOut(d.CumulativeDisbursed),
 		})
 	}
 	return out
@@ -328,28 +321,28 @@ type pledgerIn struct {
 
 type instalmentIn struct {
 	Due    time.Time `json:"due"`
-	Amount *moneyIn  `json:"amount"`
+	Amount *amountIn `json:"amount"`
 }
 
 type pledgeIn struct {
 	Pledger   pledgerIn      `json:"pledger"`
-	Amount    *moneyIn       `json:"amount"`
+	Amount    *amountIn      `json:"amount"`
 	Schedule  []instalmentIn `json:"schedule"`
 	Anonymous bool           `json:"anonymous"`
 }
 
 type pledgeOut struct {
-	ID            string   `json:"id"`
-	CampaignID    string   `json:"campaign_id"`
-	Name          string   `json:"name"`
-	Kind          string   `json:"kind"`
-	Anonymous     bool     `json:"anonymous"`
-	Linked        bool     `json:"linked_to_account"`
-	Amount        moneyOut `json:"amount"`
-	State         string   `json:"state"`
-	Received      moneyOut `json:"received"`
-	Outstanding   moneyOut `json:"outstanding"`
-	TransactionID string   `json:"transaction_id,omitempty"`
+	ID            string    `json:"id"`
+	CampaignID    string    `json:"campaign_id"`
+	Name          string    `json:"name"`
+	Kind          string    `json:"kind"`
+	Anonymous     bool      `json:"anonymous"`
+	Linked        bool      `json:"linked_to_account"`
+	Amount        amountOut `json:"amount"`
+	State         string    `json:"state"`
+	Received      amountOut `json:"received"`
+	Outstanding   amountOut `json:"outstanding"`
+	TransactionID string    `json:"transaction_id,omitempty"`
 	// Notice repeats, in the response, what the pledge form must say.
 	Notice string `json:"notice,omitempty"`
 }
@@ -361,16 +354,16 @@ type grantIn struct {
 	Funder          string     `json:"funder"`
 	Program         string     `json:"program"`
 	AwardID         string     `json:"award_id"`
-	Awarded         *moneyIn   `json:"awarded"`
+	Awarded         *amountIn  `json:"awarded"`
 	Uses            []string   `json:"uses"`
 	Match           *matchWire `json:"match"`
 	ReportingDuties string     `json:"reporting_duties"`
 }
 
 type matchWire struct {
-	Match int64    `json:"match"`
-	Per   int64    `json:"per"`
-	Cap   *moneyIn `json:"cap"`
+	Match int64     `json:"match"`
+	Per   int64     `json:"per"`
+	Cap   *amountIn `json:"cap"`
 }
 
 type grantOut struct {
@@ -379,7 +372,7 @@ type grantOut struct {
 	Funder          string    `json:"funder"`
 	Program         string    `json:"program"`
 	AwardID         string    `json:"award_id"`
-	Awarded         moneyOut  `json:"awarded"`
+	Awarded         amountOut `json:"awarded"`
 	Uses            []string  `json:"uses"`
 	Match           *matchOut `json:"match"`
 	ReportingDuties string    `json:"reporting_duties"`
@@ -387,30 +380,30 @@ type grantOut struct {
 }
 
 type matchOut struct {
-	Match int64    `json:"match"`
-	Per   int64    `json:"per"`
-	Cap   moneyOut `json:"cap"`
+	Match int64     `json:"match"`
+	Per   int64     `json:"per"`
+	Cap   amountOut `json:"cap"`
 }
 
 type loanIn struct {
-	Lender string   `json:"lender"`
-	Amount *moneyIn `json:"amount"`
-	Terms  string   `json:"terms"`
+	Lender string    `json:"lender"`
+	Amount *amountIn `json:"amount"`
+	Terms  string    `json:"terms"`
 }
 
 type loanOut struct {
-	ID            string   `json:"id"`
-	CampaignID    string   `json:"campaign_id"`
-	Lender        string   `json:"lender"`
-	Amount        moneyOut `json:"amount"`
-	Terms         string   `json:"terms"`
-	TransactionID string   `json:"transaction_id"`
+	ID            string    `json:"id"`
+	CampaignID    string    `json:"campaign_id"`
+	Lender        string    `json:"lender"`
+	Amount        amountOut `json:"amount"`
+	Terms         string    `json:"terms"`
+	TransactionID string    `json:"transaction_id"`
 }
 
 type receiptIn struct {
-	SourceKind string   `json:"source_kind"`
-	SourceID   string   `json:"source_id"`
-	Amount     *moneyIn `json:"amount"`
+	SourceKind string    `json:"source_kind"`
+	SourceID   string    `json:"source_id"`
+	Amount     *amountIn `json:"amount"`
 }
 
 type receiptOut struct {
@@ -418,16 +411,16 @@ type receiptOut struct {
 }
 
 type disbursementIn struct {
-	Amount *moneyIn `json:"amount"`
-	Use    string   `json:"use"`
-	Payee  string   `json:"payee"`
-	Memo   string   `json:"memo"`
+	Amount *amountIn `json:"amount"`
+	Use    string    `json:"use"`
+	Payee  string    `json:"payee"`
+	Memo   string    `json:"memo"`
 }
 
 type disbursementOut struct {
 	ID            string     `json:"id"`
 	CampaignID    string     `json:"campaign_id"`
-	Amount        moneyOut   `json:"amount"`
+	Amount        amountOut  `json:"amount"`
 	Use           string     `json:"use"`
 	Payee         string     `json:"payee"`
 	Memo          string     `json:"memo"`
@@ -441,16 +434,16 @@ type disbursementOut struct {
 
 func toDisbursementOut(d fundpool.Disbursement) disbursementOut {
 	return disbursementOut{
-		ID: d.ID, CampaignID: d.CampaignID, Amount: toMoneyOut(d.Amount), Use: string(d.Use), Payee: d.Payee,
+		ID: d.ID, CampaignID: d.CampaignID, Amount: toAmountOut(d.Amount), Use: string(d.Use), Payee: d.Payee,
 		Memo: d.Memo, State: string(d.State), ProposedBy: d.ProposedBy, ProposedAt: d.ProposedAt,
 		DecidedBy: d.DecidedBy, DecidedAt: optTime(d.DecidedAt), TransactionID: d.TransactionID,
 	}
 }
 
 type postingOut struct {
-	Source      string   `json:"source"`
-	Destination string   `json:"destination"`
-	Amount      moneyOut `json:"amount"`
+	Source      string    `json:"source"`
+	Destination string    `json:"destination"`
+	Amount      amountOut `json:"amount"`
 }
 
 type ledgerSourceOut struct {
@@ -476,7 +469,7 @@ type ledgerEntryOut struct {
 	Memo         string                 `json:"memo,omitempty"`
 	Source       *ledgerSourceOut       `json:"source,omitempty"`
 	Postings     []postingOut           `json:"postings"`
-	Total        moneyOut               `json:"total"`
+	Total        amountOut              `json:"total"`
 	Ref          string                 `json:"ref,omitempty"`
 	Explanation  string                 `json:"explanation,omitempty"`
 	Disbursement *ledgerDisbursementOut `json:"disbursement,omitempty"`

@@ -52,6 +52,8 @@ type Deps struct {
 	Metrics *Metrics
 	// Auth runs accounts, sessions, roles and the audit log.
 	Auth *auth.Service
+	// Community runs communities, memberships, proposals and boards.
+	Community *CommunityDeps
 	// Funds runs the fund pool: campaigns, sources of money and the ledger.
 	Funds *fundpool.Pool
 	// Parcels locates parcels for the campaign map; nil maps campaigns

@@ -47,6 +47,9 @@ type Config struct {
 	DeadlineTick time.Duration
 	// Demo seeds the synthetic demo dataset at start (idempotently).
 	Demo bool
+	// Now is the clock of the community routes; nil means time.Now. Tests
+	// move it to cross provisional periods and voting windows.
+	Now func() time.Time
 }
 
 // Service is a running Common Ground: its store and its HTTP server.
@@ -99,7 +102,10 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if svc.Auth, err = openAuth(ctx, db, svc.Keyring, cfg, logger); err != nil {
 		return fail(err)
 	}
-
+	communities, err := mongodb.NewCommunityStore(ctx, db)
+	if err != nil {
+		return fail(fmt.Errorf("load communities: %w", err))
+	}
 	if svc.Funds, err = openFunds(ctx, db); err != nil {
 		return fail(err)
 	}
@@ -116,6 +122,10 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		Metrics: metrics,
 		Auth:    svc.Auth,
 		Funds:   svc.Funds,
+		Community: &server.CommunityDeps{
+			Store: communities,
+			Now:   cfg.Now,
+		},
 	})
 
 	jobsCtx, stop := context.WithCancel(context.Background())

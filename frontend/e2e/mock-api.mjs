@@ -175,6 +175,14 @@ export async function installMockApi(context, state) {
     }
     if (path === "/me/household" && method === "GET") return state.household ? json(route, 200, state.household) : json(route, 404, { title: "not found" });
     if (path === "/me/household/export") return json(route, 200, { household: state.household, audit: [] });
+    if ((m = path.match(/^\/households\/([^/]+)\/consents$/)) && method === "POST") {
+      state.household.consents.push({ ...body, given_at: "2026-12-06T20:00:00Z" });
+      return json(route, 201, state.household);
+    }
+    if ((m = path.match(/^\/households\/([^/]+)\/consents\/([^/]+)$/)) && method === "DELETE") {
+      for (const c of state.household.consents) if (c.purpose === m[2] && !c.withdrawn_at) c.withdrawn_at = "2026-12-06T20:00:00Z";
+      return json(route, 200, state.household);
+    }
     if ((m = path.match(/^\/households\/([^/]+)$/)) && method === "DELETE") {
       state.household = null;
       return route.fulfill({ status: 204 });

@@ -2,7 +2,7 @@
 // (mock-api.mjs): what each screen shows, what it sends, keyboard and axe
 // checks, and a screenshot of each.
 
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { axe, launch, settle, shot, startTarget } from "./harness.mjs";
@@ -10,10 +10,20 @@ import { installMockApi, newState } from "./mock-api.mjs";
 
 let target;
 let browser;
+let open = null;
 
 before(async () => {
   target = await startTarget();
   browser = await launch();
+});
+
+// Every test leaves a screenshot of its last screen, named after the test.
+afterEach(async (t) => {
+  if (!open || open.isClosed()) return;
+  const name = "last-" + t.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
+  await shot(open, name).catch(() => {});
+  await open.close();
+  open = null;
 });
 
 after(async () => {
@@ -27,6 +37,7 @@ async function openPage({ viewport, signedIn = false, locale } = {}) {
   state.signedIn = signedIn;
   if (locale) state.account.locale = locale;
   const page = await browser.context.newPage();
+  open = page;
   if (viewport) await page.setViewportSize(viewport);
   await page.context().unrouteAll({ behavior: "ignoreErrors" });
   await installMockApi(page.context(), state);
@@ -50,9 +61,11 @@ describe("public fund progress map", () => {
     page.on("response", async (r) => {
       if (r.url().endsWith(".js")) js.push(r.body().then((b) => gzipSync(b).length).catch(() => 0));
     });
+    const started = Date.now();
     await page.goto(target.baseURL + "/");
-    await settle(page);
     await page.waitForSelector("#campaign-list li");
+    console.log(`first campaigns shown ${Date.now() - started} ms after navigation (fixture API)`);
+    await settle(page);
     assert.equal(await page.locator("#campaign-list li").count(), 3);
     assert.equal(await page.locator(".ring-icon").count(), 3);
     // Talent: $1,200,000 pledged + $500,000 granted of $1,850,000 = 91 % committed.
@@ -68,7 +81,6 @@ describe("public fund progress map", () => {
     await noSeriousViolations(page, "home");
     await shot(page, "home-en");
     assert.deepEqual(errors, []);
-    await page.close();
   });
 
   it("switches to Spanish on the page and remembers it", async () => {
@@ -85,7 +97,6 @@ describe("public fund progress map", () => {
     assert.match(await page.locator("#campaign-list").innerText(), /91\s?% financiado · 925\.000,00\s?US\$ recibidos/);
     await noSeriousViolations(page, "home es");
     await shot(page, "home-es");
-    await page.close();
   });
 
   it("filters the list by keyboard", async () => {
@@ -101,7 +112,6 @@ describe("public fund progress map", () => {
     await page.getByLabel("Show").selectOption("all");
     await page.getByLabel("Search by name").fill("");
     assert.equal(await page.locator("#campaign-list li").count(), 3);
-    await page.close();
   });
 });
 
@@ -129,7 +139,6 @@ describe("campaign page", () => {
     await noSeriousViolations(page, "campaign");
     await shot(page, "campaign-pledged");
     assert.deepEqual(errors, []);
-    await page.close();
   });
 
   it("explains a bad amount next to the field", async () => {
@@ -142,7 +151,6 @@ describe("campaign page", () => {
     await page.waitForSelector("text=at most two decimals");
     assert.equal(await page.getByLabel("Amount (USD)").getAttribute("aria-invalid"), "true");
     assert.equal(state.requests.filter((r) => r.path.endsWith("/pledges")).length, 0);
-    await page.close();
   });
 });
 
@@ -221,7 +229,6 @@ describe("register your household", () => {
     await noSeriousViolations(page, "my household after registering");
     await shot(page, "register-es-done");
     assert.deepEqual(errors, []);
-    await page.close();
   });
 });
 
@@ -254,6 +261,17 @@ describe("accounts and my household", () => {
     await page.getByLabel("Yes", { exact: true }).check();
     await page.getByRole("button", { name: "Vote" }).click();
     await page.waitForSelector("text=Your vote is recorded.");
+    // Consents: withdraw one, give another, with the published text's version.
+    const matching = page.locator("li", { hasText: "Matching to land and communities" });
+    await matching.getByRole("button", { name: "Withdraw" }).click();
+    await page.waitForSelector("text=Matching to land and communities: withdrawn.");
+    const stats = page.locator("li", { hasText: "Counts and statistics" });
+    await stats.getByRole("button", { name: "Allow" }).click();
+    await page.waitForSelector("text=Counts and statistics: allowed.");
+    assert.ok(state.requests.some((r) => r.method === "DELETE" && r.path === "/households/h-1/consents/matching"));
+    const given = state.requests.find((r) => r.method === "POST" && r.path === "/households/h-1/consents").body;
+    assert.equal(given.purpose, "aggregate_statistics");
+    assert.match(given.text_version, /^[0-9a-f]{64}$/);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download all my data" }).click()]);
     assert.equal(download.suggestedFilename(), "common-ground-household.json");
     await noSeriousViolations(page, "my household");
@@ -268,7 +286,32 @@ describe("accounts and my household", () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForSelector("header >> text=Sign in");
     assert.ok(state.requests.some((r) => r.method === "POST" && r.path === "/auth/logout"));
-    await page.close();
+  });
+
+  it("creates an account in Spanish, which the account then remembers", async () => {
+    const { page, state } = await openPage();
+    await page.goto(target.baseURL + "/sign-up");
+    await settle(page);
+    await page.getByLabel("Language").selectOption("es");
+    await page.waitForSelector("h1:has-text('Crear una cuenta')");
+    await page.getByLabel("Su nombre").fill("Rosa Martínez");
+    await page.getByLabel("Correo electrónico").fill("rosa@example.org");
+    await page.getByLabel("Contraseña").fill("corta");
+    await page.getByRole("button", { name: "Crear cuenta" }).click();
+    await page.waitForSelector("text=La contraseña necesita al menos 12 caracteres.");
+    assert.equal(state.requests.filter((r) => r.path === "/auth/register").length, 0);
+    await page.getByLabel("Contraseña").fill("río mesa nube piedra");
+    await noSeriousViolations(page, "sign up");
+    await page.getByRole("button", { name: "Crear cuenta" }).click();
+    await page.waitForSelector("header >> text=Cerrar sesión");
+    const reg = state.requests.find((r) => r.path === "/auth/register").body;
+    assert.deepEqual(reg, { email: "rosa@example.org", password: "río mesa nube piedra", display_name: "Rosa Martínez", locale: "es" });
+    // Switching language while signed in saves it on the account.
+    const patched = page.waitForRequest((r) => r.method() === "PATCH" && r.url().endsWith("/api/v1/me"));
+    await page.getByLabel("Idioma").selectOption("en");
+    await patched;
+    await page.waitForSelector("header >> text=Sign out");
+    assert.deepEqual(state.requests.find((r) => r.method === "PATCH" && r.path === "/me")?.body, { locale: "en" });
   });
 
   it("stays signed in across a reload through the refresh cookie", async () => {
@@ -280,7 +323,6 @@ describe("accounts and my household", () => {
     assert.ok(refresh, "the page called POST /auth/refresh on load");
     const me = state.requests.find((r) => r.path === "/me");
     assert.equal(me.headers.authorization, "Bearer test-access-token");
-    await page.close();
   });
 });
 
@@ -313,10 +355,15 @@ describe("organizer console", () => {
     await settle(page);
     await page.getByLabel("Household ids").fill("h1, h2, h3");
     await page.getByLabel("Close to former homes").fill("60");
+    await page.getByLabel("Places the group cares about (optional)").fill("42.1945, -122.7095, Talent Elementary\nby the river");
+    await page.getByRole("button", { name: "Find parcels" }).click();
+    await page.waitForSelector("text=These lines are not a latitude and longitude: 2.");
+    await page.getByLabel("Places the group cares about (optional)").fill("42.1945, -122.7095, Talent Elementary");
     await page.getByRole("button", { name: "Find parcels" }).click();
     await page.waitForSelector("text=2 parcels found.");
     const m = state.requests.find((r) => r.path === "/matches").body;
     assert.deepEqual(m.household_ids, ["h1", "h2", "h3"]);
+    assert.deepEqual(m.points, [{ lat: 42.1945, lon: -122.7095, label: "Talent Elementary" }]);
     assert.ok(Math.abs(Object.values(m.weights).reduce((a, b) => a + b, 0) - 1) < 1e-9);
     assert.match(await page.locator("main").innerText(), /median distance 2\.4 km/);
     await noSeriousViolations(page, "matching");
@@ -349,7 +396,6 @@ describe("organizer console", () => {
     await noSeriousViolations(page, "parcel detail");
     await shot(page, "organizer-parcel");
     assert.deepEqual(errors, []);
-    await page.close();
   });
 
   it("runs a campaign: grants, receipts, and payments approved by a second organizer", async () => {
@@ -390,7 +436,6 @@ describe("organizer console", () => {
     await noSeriousViolations(page, "campaign administration");
     await shot(page, "organizer-campaign");
     assert.deepEqual(errors, []);
-    await page.close();
   });
 
   it("tells a resident the console is for organizers", async () => {
@@ -399,6 +444,5 @@ describe("organizer console", () => {
     await page.goto(target.baseURL + "/organize");
     await settle(page);
     await page.waitForSelector("text=The organizer console is for organizers.");
-    await page.close();
   });
 });

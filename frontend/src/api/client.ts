@@ -334,6 +334,16 @@ export class Api {
     return this.request("DELETE", `/households/${enc(id)}`);
   }
 
+  /** giveConsent: POST /households/{id}/consents {purpose, text_version, method, partners?}. */
+  giveConsent(id: string, consent: W.ConsentGrant): Promise<W.Household> {
+    return this.request("POST", `/households/${enc(id)}/consents`, { body: consent });
+  }
+
+  /** withdrawConsent: DELETE /households/{id}/consents/{purpose} (the record stays, marked withdrawn). */
+  withdrawConsent(id: string, purpose: W.ConsentPurpose): Promise<W.Household> {
+    return this.request("DELETE", `/households/${enc(id)}/consents/${enc(purpose)}`);
+  }
+
   /** exportMyHousehold: GET /me/household/export (everything held about the household, JSON). */
   exportMyHousehold(): Promise<unknown> {
     return this.request("GET", "/me/household/export");

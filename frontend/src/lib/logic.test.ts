@@ -3,7 +3,7 @@ import type { CampaignMapFeature } from "../api/types";
 import { filterCampaigns, fundedBasisPoints, campaignTitle } from "./campaigns";
 import { featureCenter, validLonLat } from "./geo";
 import { precheckGeoJSON, MAX_IMPORT_BYTES } from "./geojson-file";
-import { normalizeWeights, parseIds, strongestParts } from "./matching";
+import { normalizeWeights, parseIds, parsePoints, strongestParts } from "./matching";
 import { matchPath, resolve } from "./router";
 import { ringSvg } from "../map/ring";
 import { validTileUrl } from "../map/config";
@@ -119,6 +119,16 @@ describe("matching", () => {
     expect(parseIds("  ")).toEqual([]);
   });
 
+  it("reads places as lat, lon and label, and names the lines it cannot read", () => {
+    const got = parsePoints("42.1945, -122.7095, Talent Elementary\n\n42.3265 -122.8756\nnear the river\n95, 10\n42.2; -122.8; clinic");
+    expect(got.points).toEqual([
+      { lat: 42.1945, lon: -122.7095, label: "Talent Elementary" },
+      { lat: 42.3265, lon: -122.8756 },
+      { lat: 42.2, lon: -122.8, label: "clinic" },
+    ]);
+    expect(got.bad).toEqual([4, 5]);
+  });
+
   it("orders reasons by contribution, deterministically", () => {
     const got = strongestParts([
       { part: "hazard", score: 0.2 },
@@ -156,10 +166,11 @@ describe("map pieces", () => {
   it("draws a ring proportional to progress, clamped", () => {
     const dash = (svg: string) => Number(/stroke-dasharray="([\d.]+)/.exec(svg)![1]);
     const c = 2 * Math.PI * 19;
-    expect(dash(ringSvg(0))).toBe(0);
-    expect(dash(ringSvg(5000))).toBeCloseTo(c / 2, 1);
-    expect(dash(ringSvg(25000))).toBeCloseTo(c, 1);
-    expect(ringSvg(9999)).toContain(">99%<");
+    expect(dash(ringSvg(0, "0%"))).toBe(0);
+    expect(dash(ringSvg(5000, "50%"))).toBeCloseTo(c / 2, 1);
+    expect(dash(ringSvg(25000, "250%"))).toBeCloseTo(c, 1);
+    expect(ringSvg(25000, "250 %")).toContain(">250 %<");
+    expect(ringSvg(1, "<b>&")).toContain(">&#60;b&#62;&#38;<");
   });
 
   it("accepts only tile templates it can use", () => {

@@ -3,12 +3,13 @@
 // milestones and open votes.
 
 import type { Ctx } from "../app";
-import type { Household, Membership, Proposal } from "../api/types";
+import type { ConsentText, Household, Membership, Proposal } from "../api/types";
 import { ApiError } from "../api/client";
 import { getLocale, t, type MessageKey } from "../i18n/i18n";
-import { announce, download, field, h, uid } from "../lib/dom";
+import { consentTexts } from "../lib/consent-texts";
+import { announce, clear, download, field, h, setFieldError, uid } from "../lib/dom";
 import { formatDate, formatDateTime, formatNumber } from "../lib/format";
-import { SITUATIONS } from "../lib/household-draft";
+import { PURPOSES, SITUATIONS, partnerList } from "../lib/household-draft";
 
 function needSignIn(): HTMLElement {
   return h("div", null, h("h1", null, t("nav.myHousehold")), h("p", null, t("my.signIn"), " ", h("a", { href: "/sign-in?next=/me/household" }, t("auth.signIn"))));
@@ -148,19 +149,7 @@ function householdView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElemen
       h("div", null, h("dt", null, t("my.registeredOn")), h("dd", null, formatDateTime(hh.created_at, locale))),
     ),
     h("h2", null, t("my.consents")),
-    h(
-      "ul",
-      { class: "list" },
-      hh.consents.map((c) =>
-        h(
-          "li",
-          null,
-          h("strong", null, t(`consent.${c.purpose}.title` as MessageKey)),
-          " — ",
-          c.withdrawn_at ? t("my.consentWithdrawn", { date: formatDate(c.withdrawn_at, locale) }) : t("my.consentGiven", { date: formatDate(c.given_at, locale) }),
-        ),
-      ),
-    ),
+    consentsView(ctx, hh, status),
     correct,
     h("h2", null, t("my.yourData")),
     h("p", null, t("my.exportHint")),
@@ -174,6 +163,66 @@ function householdView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElemen
       h("div", { class: "actions" }, deleteBtn),
     ),
   );
+}
+
+/** consentsView lists every purpose with its state, and lets the household allow or withdraw it. */
+function consentsView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElement {
+  const locale = getLocale();
+  const list = h("ul", { class: "list" });
+  let texts: ConsentText[] = [];
+  const draw = () => {
+    clear(list);
+    for (const purpose of PURPOSES) {
+      // The latest record of a purpose says whether it is in force.
+      const rec = [...hh.consents].reverse().find((c) => c.purpose === purpose);
+      const active = !!rec && !rec.withdrawn_at;
+      const text = texts.find((x) => x.purpose === purpose);
+      const partners = h("textarea", { id: uid(), rows: "2" });
+      const titleId = uid("p");
+      // Four buttons share two names; each is described by its purpose.
+      const act = h("button", { type: "button", class: active ? "secondary" : undefined, "aria-describedby": titleId }, active ? t("my.withdraw") : t("my.allow"));
+      act.addEventListener("click", async () => {
+        try {
+          if (active) {
+            hh = await ctx.api.withdrawConsent(hh.id, purpose);
+            status.textContent = t("my.withdrawn", { purpose: t(`consent.${purpose}.title` as MessageKey) });
+          } else {
+            if (!text) return;
+            const names = partnerList(partners.value);
+            if (purpose === "partner_sharing" && names.length === 0) {
+              setFieldError(partners, t("consent.partnersNeeded"));
+              partners.focus();
+              return;
+            }
+            hh = await ctx.api.giveConsent(hh.id, { purpose, text_version: text.version, method: "self_online", partners: purpose === "partner_sharing" ? names : undefined });
+            status.textContent = t("my.allowed", { purpose: t(`consent.${purpose}.title` as MessageKey) });
+          }
+          announce(status.textContent ?? "");
+          draw();
+        } catch (e) {
+          status.textContent = e instanceof ApiError ? e.message : t("common.offline");
+        }
+      });
+      list.append(
+        h(
+          "li",
+          null,
+          h("strong", { id: titleId }, t(`consent.${purpose}.title` as MessageKey)),
+          " — ",
+          active ? t("my.consentGiven", { date: formatDate(rec!.given_at, locale) }) : rec?.withdrawn_at ? t("my.consentWithdrawn", { date: formatDate(rec.withdrawn_at, locale) }) : t("my.consentNever"),
+          h("details", null, h("summary", null, t("my.readConsent")), h("p", null, text?.text ?? t(`consent.${purpose}.text` as MessageKey))),
+          !active && purpose === "partner_sharing" ? field(t("consent.partners"), partners, t("consent.partnersHint")) : null,
+          h("div", { class: "actions", style: "margin:0.25rem 0" }, act),
+        ),
+      );
+    }
+  };
+  draw();
+  void consentTexts(ctx.api, locale).then((x) => {
+    texts = x;
+    draw();
+  });
+  return list;
 }
 
 function voteForm(ctx: Ctx, p: Proposal): HTMLElement {
