@@ -38,7 +38,7 @@ type communityEnv struct {
 	clock *clock
 }
 
-func startCommunities(t *testing.T) *communityEnv {
+func startCommunities(t testing.TB) *communityEnv {
 	t.Helper()
 	clk := &clock{now: time.Date(2026, 3, 2, 17, 0, 0, 0, time.UTC)}
 	env := servicetest.Start(t, func(c *service.Config) { c.Now = clk.Now })
@@ -58,7 +58,7 @@ func (u user) auth() []string {
 	return servicetest.Bearer(u.Token)
 }
 
-func newUser(t *testing.T, env *servicetest.Env, roles ...auth.Role) user {
+func newUser(t testing.TB, env *servicetest.Env, roles ...auth.Role) user {
 	t.Helper()
 	id, token := env.Account(t, roles...)
 	return user{ID: id, Token: token}
@@ -66,7 +66,7 @@ func newUser(t *testing.T, env *servicetest.Env, roles ...auth.Role) user {
 
 // call sends a request as u and fails the test unless the status is want;
 // it decodes a successful body into out when out is not nil.
-func call(t *testing.T, env *servicetest.Env, u user, method, path string, body any, want int, out any) *servicetest.Response {
+func call(t testing.TB, env *servicetest.Env, u user, method, path string, body any, want int, out any) *servicetest.Response {
 	t.Helper()
 	r := env.Do(t, method, path, body, u.auth()...)
 	if r.Status != want {
@@ -190,7 +190,7 @@ type model func(id, adminID string, now time.Time) community.Community
 
 // found creates a model community through the API with admin (an
 // organizer) as its first community admin.
-func found(t *testing.T, env *servicetest.Env, admin user, m model) communityOut {
+func found(t testing.TB, env *servicetest.Env, admin user, m model) communityOut {
 	t.Helper()
 	var out communityOut
 	call(t, env, admin, "POST", "/api/v1/communities", communityBody(m("", admin.ID, time.Time{})), 201, &out)

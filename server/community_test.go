@@ -354,3 +354,32 @@ func TestMultistakeholderCoopEndToEnd(t *testing.T) {
 		t.Errorf("regional seats = %d with %d steps, want 5 shown step by step", total, len(board.Regional.Steps))
 	}
 }
+
+// BenchmarkCastBallotHTTP measures a vote through the whole stack (token,
+// lookup, cast, conditional write on the embedded store): 50 member
+// households change their ballots on an open motion in turn.
+func BenchmarkCastBallotHTTP(b *testing.B) {
+	e := startCommunities(b)
+	env, clk := e.Env, e.clock
+	admin := newUser(b, env, auth.RoleOrganizer)
+	park := found(b, env, admin, community.ResidentOwnedPark)
+	members := make([]user, 50)
+	for i := range members {
+		members[i] = newUser(b, env)
+		call(b, env, admin, "POST", communityPath(park.ID, "founding-members"),
+			map[string]any{"accountId": members[i].ID, "householdId": fmt.Sprintf("hh-%d", i), "classKey": "resident"}, 201, nil)
+	}
+	var p proposalOut
+	call(b, env, admin, "POST", communityPath(park.ID, "proposals"), proposalBody("general", clk.Now(), 7*day, true), 201, &p)
+	call(b, env, admin, "POST", communityPath(park.ID, "proposals", p.ID, "open"), nil, 200, nil)
+	path := communityPath(park.ID, "proposals", p.ID, "ballots")
+	options := []string{"yes", "no"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		r := env.Do(b, "POST", path, map[string]any{"option": options[i%2]}, members[i%len(members)].auth()...)
+		if r.Status != 201 && r.Status != 200 {
+			b.Fatalf("vote = %d: %s", r.Status, r.Body)
+		}
+	}
+}
