@@ -33,6 +33,31 @@ func (s *Server) routes() {
 	api.Get("/audit", s.requireRole(auth.RoleSteward), s.auditLog)
 
 	s.communityRoutes(api)
+	s.fundRoutes(api)
+}
+
+// fundRoutes are the fund pool's: anyone reads campaigns, ledgers and the
+// map and may pledge; organizers run campaigns; a steward may approve
+// disbursements.
+func (s *Server) fundRoutes(api fiber.Router) {
+	runs := s.requireRole(auth.RoleOrganizer, auth.RoleSteward)
+	api.Get("/campaigns", s.listCampaigns)
+	api.Post("/campaigns", runs, s.createCampaign)
+	api.Get("/campaigns/:id", s.getCampaign)
+	api.Patch("/campaigns/:id", runs, s.updateCampaign)
+	api.Post("/campaigns/:id/transitions", runs, s.transitionCampaign)
+	api.Get("/campaigns/:id/pledges", runs, s.listPledges)
+	api.Post("/campaigns/:id/pledges", s.createPledge)
+	api.Post("/campaigns/:id/grants", runs, s.createGrant)
+	api.Post("/campaigns/:id/loans", runs, s.createLoan)
+	api.Post("/campaigns/:id/receipts", runs, s.createReceipt)
+	api.Get("/campaigns/:id/disbursements", runs, s.listDisbursements)
+	api.Post("/campaigns/:id/disbursements", runs, s.proposeDisbursement)
+	api.Post("/campaigns/:id/disbursements/:disbursement_id/approve", runs, s.decideDisbursement(true))
+	api.Post("/campaigns/:id/disbursements/:disbursement_id/reject", runs, s.decideDisbursement(false))
+	api.Get("/campaigns/:id/ledger", s.campaignLedger)
+	api.Get("/campaigns/:id/ledger/verify", runs, s.verifyCampaignLedger)
+	api.Get("/map/campaigns", s.campaignMap)
 }
 
 // communityRoutes are communities, their bylaws and roles, membership
