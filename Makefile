@@ -9,12 +9,12 @@ STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 REDOCLY       := @redocly/cli@2.77.0
 BENCH_COUNT   ?= 5
 
-.PHONY: run test lint fmt-check vet staticcheck openapi-lint go-test bench
+.PHONY: run test lint fmt-check vet staticcheck openapi-lint go-test bench bench-go bench-http web web-test web-e2e
 
-run:
+run: web
 	$(GO) run .
 
-test: lint go-test
+test: lint web-test web-e2e go-test
 
 lint: fmt-check vet staticcheck openapi-lint
 
@@ -34,5 +34,45 @@ openapi-lint:
 go-test:
 	$(GO) test -race -timeout 30m ./...
 
-bench:
+bench: bench-go bench-http
+
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 60m ./...
+
+# HTTP load on loopback with hey (apt-get install -y hey).
+bench-http:
+	bench/http.sh
+
+# The web app (frontend/): installed from its lockfile, rebuilt only when its
+# sources change, embedded into the Go binary by package frontend.
+WEB       := frontend
+WEB_DEPS  := $(WEB)/node_modules/.package-lock.json
+WEB_BUILT := $(WEB)/dist/index.html
+WEB_SRC   := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) $(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json
+
+$(WEB_DEPS): $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund
+
+$(WEB_BUILT): $(WEB_DEPS) $(WEB_SRC)
+	cd $(WEB) && npm run build
+
+web: $(WEB_BUILT)
+
+web-test: $(WEB_DEPS)
+	cd $(WEB) && npm test
+
+# Browser tests in Debian's Chromium (.ci/run installs it).
+web-e2e: web
+	cd $(WEB) && npm run e2e
+
+# The synthetic Jackson County demo (campaigns with pledges and a FEMA grant)
+# in its own data directory, seeded at start; starting it again adds nothing twice.
+.PHONY: demo bench-pledges
+demo: web
+	COMMONGROUND_DEMO=true COMMONGROUND_DATA_DIR=./data/demo $(GO) run .
+
+# 64 clients pledging for 20 s against a fresh server: plain, every request
+# sent twice, and kill -9 mid-load followed by a restart. Prints pledges/s,
+# latency percentiles and the ledger checks.
+bench-pledges:
+	./bench/pledges.sh

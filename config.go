@@ -10,20 +10,26 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"commonground/seal"
 )
 
 // config is the effective configuration: flags win over COMMONGROUND_*
 // environment variables, which win over defaults.
 type config struct {
-	Addr           string
-	DataDir        string
-	MongoURI       string
-	MongoDatabase  string
-	LogLevel       slog.Level
-	LogFormat      string
-	RequestTimeout time.Duration
-	MaxInFlight    int64
-	CORSOrigins    []string
+	DataKey                string
+	BootstrapAdminEmail    string
+	BootstrapAdminPassword string
+	Addr                   string
+	DataDir                string
+	MongoURI               string
+	MongoDatabase          string
+	LogLevel               slog.Level
+	LogFormat              string
+	RequestTimeout         time.Duration
+	MaxInFlight            int64
+	CORSOrigins            []string
+	Demo                   bool
 }
 
 // setting is one configuration value: its flag, its variable, its default,
@@ -105,6 +111,26 @@ var settings = []setting{
 		c.MaxInFlight = n
 		return nil
 	}},
+	{name: "data-key", def: "", usage: "base64 AES-256 keys, comma-separated, current first, that encrypt secrets and personal data at rest; empty generates a key file in the data directory", secret: true, set: func(c *config, v string) error {
+		if v != "" {
+			if _, err := seal.ParseKeyring(v); err != nil {
+				return fmt.Errorf("must be base64 32-byte keys separated by commas")
+			}
+		}
+		c.DataKey = v
+		return nil
+	}},
+	{name: "bootstrap-admin-email", def: "", usage: "email of the first steward account, created at start when no account has it", set: func(c *config, v string) error {
+		if v != "" && !strings.Contains(v, "@") {
+			return fmt.Errorf("%q is not an email address", v)
+		}
+		c.BootstrapAdminEmail = v
+		return nil
+	}},
+	{name: "bootstrap-admin-password", def: "", usage: "password of the first steward account (at least 12 characters, not a common password)", secret: true, set: func(c *config, v string) error {
+		c.BootstrapAdminPassword = v
+		return nil
+	}},
 	{name: "cors-origins", def: "", usage: "comma-separated origins allowed to call the API from a browser; empty turns CORS off", set: func(c *config, v string) error {
 		c.CORSOrigins = nil
 		for _, o := range strings.Split(v, ",") {
@@ -118,6 +144,14 @@ var settings = []setting{
 			}
 			c.CORSOrigins = append(c.CORSOrigins, o)
 		}
+		return nil
+	}},
+	{name: "demo", def: "false", usage: "seed the synthetic demo dataset at start: true or false", set: func(c *config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		c.Demo = b
 		return nil
 	}},
 }
@@ -180,6 +214,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 			return config{}, fmt.Errorf("invalid %s (from %s): %v", s.envName(), source, err)
 		}
 	}
+	if (c.BootstrapAdminEmail == "") != (c.BootstrapAdminPassword == "") {
+		return config{}, fmt.Errorf("invalid COMMONGROUND_BOOTSTRAP_ADMIN_PASSWORD: COMMONGROUND_BOOTSTRAP_ADMIN_EMAIL and _PASSWORD go together")
+	}
 	return c, nil
 }
 
@@ -210,7 +247,16 @@ func (c config) logValues() []any {
 		"addr", c.Addr, "data_dir", c.DataDir, "mongodb", mongo, "mongodb_database", c.MongoDatabase,
 		"log_level", c.LogLevel.String(), "log_format", c.LogFormat, "request_timeout", c.RequestTimeout.String(),
 		"max_in_flight", c.MaxInFlight, "cors_origins", strings.Join(c.CORSOrigins, ","),
+		"data_key", mask(c.DataKey, "generated key file"), "bootstrap_admin", c.BootstrapAdminEmail != "",
 	}
+}
+
+// mask shows whether a secret is set without showing it.
+func mask(secret, unset string) string {
+	if secret == "" {
+		return unset
+	}
+	return "set (hidden)"
 }
 
 // maskURI hides the password of a connection string.

@@ -377,3 +377,18 @@ func LoadOrCreateKeys(ctx context.Context, store SigningKeyStore, ring *seal.Key
 	}
 	return ks, nil
 }
+
+// FamilyOf returns the session family of a refresh token held by accountID,
+// or "" when the token is unknown, malformed or someone else's. A password
+// change keeps that session signed in and ends the others.
+func (s *Service) FamilyOf(ctx context.Context, refreshToken, accountID string) string {
+	hash, err := HashRefreshToken(refreshToken)
+	if err != nil {
+		return ""
+	}
+	rec, err := s.Store.FindRefreshToken(ctx, hash)
+	if err != nil || rec.AccountID != accountID {
+		return ""
+	}
+	return rec.FamilyID
+}

@@ -1,13 +1,18 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"commonground/apperr"
+	"commonground/auth"
+	"commonground/fundpool"
 	"commonground/server"
 	"commonground/service/servicetest"
 )
@@ -135,4 +140,94 @@ func TestOpenAPIExamplesAreAccepted(t *testing.T) {
 
 // examplePreparers make what an example needs (objects its path names,
 // credentials) and return the concrete path and extra request headers.
-var examplePreparers = map[string]func(t *testing.T, env *servicetest.Env) (path string, headers []string){}
+var examplePreparers = map[string]func(t *testing.T, env *servicetest.Env) (path string, headers []string){
+	"POST /api/v1/auth/login": func(t *testing.T, env *servicetest.Env) (string, []string) {
+		_, err := env.Service.Auth.Register(context.Background(), auth.Registration{
+			Email: "steward@example.org", Password: "a steward's long passphrase 1", DisplayName: "Steward"}, auth.Meta{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return "/api/v1/auth/login", nil
+	},
+	"POST /api/v1/auth/refresh": withExampleRefreshToken("/api/v1/auth/refresh", "mWr3cwCaqjh__lU1Y0Ti0JmEW5jdoFiNfl9EmUysOvU"),
+	"POST /api/v1/auth/logout":  withExampleRefreshToken("/api/v1/auth/logout", "ZXhhbXBsZSBsb2dvdXQgdG9rZW4sIDMyIGJ5dGVzISE"),
+	"PATCH /api/v1/me": func(t *testing.T, env *servicetest.Env) (string, []string) {
+		_, token := env.Account(t)
+		return "/api/v1/me", servicetest.Bearer(token)
+	},
+	"PUT /api/v1/users/{id}/roles": func(t *testing.T, env *servicetest.Env) (string, []string) {
+		id, _ := env.Account(t)
+		_, steward := env.Account(t, auth.RoleSteward)
+		return "/api/v1/users/" + id + "/roles", servicetest.Bearer(steward)
+	},
+	"POST /api/v1/campaigns": func(t *testing.T, env *servicetest.Env) (string, []string) {
+		_, token := env.Account(t, auth.RoleOrganizer)
+		return "/api/v1/campaigns", servicetest.Bearer(token)
+	},
+	"PATCH /api/v1/campaigns/{id}":              exampleCampaign("example-patch", "", ""),
+	"POST /api/v1/campaigns/{id}/transitions":   exampleCampaign("example-open", "", "/transitions"),
+	"POST /api/v1/campaigns/{id}/pledges":       exampleCampaign("example-pledges", fundpool.StatusOpen, "/pledges"),
+	"POST /api/v1/campaigns/{id}/grants":        exampleCampaign("example-grants", fundpool.StatusOpen, "/grants"),
+	"POST /api/v1/campaigns/{id}/loans":         exampleCampaign("example-loans", fundpool.StatusOpen, "/loans"),
+	"POST /api/v1/campaigns/{id}/receipts":      exampleCampaign("example-receipts", fundpool.StatusOpen, "/receipts"),
+	"POST /api/v1/campaigns/{id}/disbursements": exampleCampaign("example-disbursements", fundpool.StatusOpen, "/disbursements"),
+	"PUT /api/v1/users/{id}/disabled": func(t *testing.T, env *servicetest.Env) (string, []string) {
+		id, _ := env.Account(t)
+		_, steward := env.Account(t, auth.RoleSteward)
+		return "/api/v1/users/" + id + "/disabled", servicetest.Bearer(steward)
+	},
+}
+
+// withExampleRefreshToken stores a live refresh token equal to the one in the
+// document's example, so that the example is accepted as written.
+func withExampleRefreshToken(path, example string) func(t *testing.T, env *servicetest.Env) (string, []string) {
+	return func(t *testing.T, env *servicetest.Env) (string, []string) {
+		id, _ := env.Account(t)
+		hash, err := auth.HashRefreshToken(example)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		err = env.Service.Auth.Store.CreateRefreshToken(context.Background(), &auth.RefreshToken{
+			Hash: hash, FamilyID: "example-family-" + path, AccountID: id, IssuedAt: now, ExpiresAt: now.Add(time.Hour)})
+		if err != nil && !apperr.Is(err, apperr.Conflict) {
+			t.Fatal(err)
+		}
+		return path, nil
+	}
+}
+
+// exampleCampaign makes a keep-what-you-raise campaign id in status (a
+// draft when ""), with a pledge paid in full under the key the receipts
+// example names, and sends the example as an organizer with a fresh
+// Idempotency-Key to the campaign's path plus suffix.
+func exampleCampaign(id string, status fundpool.Status, suffix string) func(t *testing.T, env *servicetest.Env) (string, []string) {
+	return func(t *testing.T, env *servicetest.Env) (string, []string) {
+		ctx := context.Background()
+		funds := env.Service.Funds
+		orgID, token := env.Account(t, auth.RoleOrganizer)
+		c := fundpool.Campaign{ID: id, Title: fundpool.Text{En: "Example"}, Mode: fundpool.KeepWhatYouRaise,
+			Budget:   []fundpool.BudgetLine{{Category: fundpool.BudgetLandPrice, Amount: fundpool.Money{Amount: 10_000_000, Currency: "USD"}}},
+			Target:   fundpool.Money{Amount: 10_000_000, Currency: "USD"},
+			Deadline: time.Now().Add(24 * time.Hour)}
+		if _, err := funds.CreateCampaign(ctx, fundpool.Actor{ID: orgID, Role: fundpool.RoleOrganizer}, c); err != nil {
+			t.Fatal(err)
+		}
+		if status == fundpool.StatusOpen {
+			if _, err := funds.TransitionCampaign(ctx, id, status); err != nil {
+				t.Fatal(err)
+			}
+			pl, _, err := funds.Pledge(ctx, "example-pledge", fundpool.Pledge{CampaignID: id, Amount: fundpool.Money{Amount: 200_000, Currency: "USD"},
+				Pledger: fundpool.Pledger{Kind: fundpool.PledgerPerson, Name: "Example"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id != "example-receipts" {
+				if _, err := funds.Receive(ctx, "example-receipt", id, fundpool.SourcePledge, pl.ID, pl.Amount); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		return "/api/v1/campaigns/" + id + suffix, append(servicetest.Bearer(token), "Idempotency-Key", "example-"+id)
+	}
+}

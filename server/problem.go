@@ -168,8 +168,12 @@ func matchRoute(pattern, path string) bool {
 	return len(ps) == len(xs)
 }
 
+// routePath is the template of the route that answered, for logs and
+// metric labels; "unmatched" when only middleware ran.
 func routePath(c *fiber.Ctx) string {
-	if r := c.Route(); r != nil && r.Path != "" && r.Path != "/" {
+	// A middleware route's path is a prefix of the request's, so it does
+	// not match the whole path.
+	if r := c.Route(); r != nil && r.Path != "" && r.Path != "/" && matchRoute(r.Path, c.Path()) {
 		return r.Path
 	}
 	return "unmatched"

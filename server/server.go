@@ -16,6 +16,9 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"commonground/auth"
+	"commonground/fundpool"
 )
 
 // Config tunes the HTTP layer.
@@ -47,6 +50,15 @@ type Deps struct {
 	DB Pinger
 	// Metrics collects request and store metrics; nil creates a fresh one.
 	Metrics *Metrics
+	// Auth runs accounts, sessions, roles and the audit log.
+	Auth *auth.Service
+	// Community runs communities, memberships, proposals and boards.
+	Community *CommunityDeps
+	// Funds runs the fund pool: campaigns, sources of money and the ledger.
+	Funds *fundpool.Pool
+	// Parcels locates parcels for the campaign map; nil maps campaigns
+	// without geometry.
+	Parcels ParcelLocator
 }
 
 // Server is the HTTP API.
@@ -89,7 +101,9 @@ func New(cfg Config, deps Deps) *Server {
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		ReadBufferSize:    16 << 10,
+		// Large enough that an oversized header (a 100 KB token) reaches
+		// the handlers and gets a proper answer instead of a bare 431.
+		ReadBufferSize: 128 << 10,
 		// Handlers copy what they keep; Immutable would copy every string.
 		Immutable: false,
 	})

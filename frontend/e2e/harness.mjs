@@ -1,11 +1,12 @@
 // Browser test harness: Debian's Chromium driven by playwright-core, axe-core
 // checks, screenshots into test-output/e2e at the repository root.
 //
-// Target: E2E_BASE_URL (a running Common Ground server, e.g. started by a
-// script with `go run . --addr 127.0.0.1:PORT --data-dir DIR`). Without it,
-// the built app is served by `vite preview` and the API is answered by the
-// fixtures in mock-api.mjs, so the screens can be checked before the server
-// has their routes.
+// Target, in order: E2E_BASE_URL (a Common Ground server already running);
+// E2E_SERVER=go (the harness builds the Go binary from the repository root
+// and runs it with --addr 127.0.0.1:PORT --data-dir on a fresh temporary
+// directory, so every run starts with an empty embedded store); otherwise
+// `vite preview` of the built app. Test files decide whether they answer the
+// API from fixtures (mock-api.mjs) or talk to the server.
 
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -24,8 +25,8 @@ const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 export const OUT = process.env.E2E_OUTPUT ?? join(here, "..", "..", "test-output", "e2e");
 mkdirSync(OUT, { recursive: true });
 
-/** realServer is true when the tests run against a Common Ground server rather than fixtures. */
-export const realServer = !!process.env.E2E_BASE_URL;
+/** realServer is true when the app is served by a Common Ground server rather than vite preview. */
+export const realServer = !!process.env.E2E_BASE_URL || process.env.E2E_SERVER === "go";
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -54,7 +55,8 @@ async function waitFor(url, ms) {
 
 /** startTarget returns the base URL to test and a function that stops what was started. */
 export async function startTarget() {
-  if (realServer) return { baseURL: process.env.E2E_BASE_URL.replace(/\/$/, ""), stop: async () => {} };
+  if (process.env.E2E_BASE_URL) return { baseURL: process.env.E2E_BASE_URL.replace(/\/$/, ""), stop: async () => {} };
+  if (process.env.E2E_SERVER === "go") return startGoServer();
   const port = await freePort();
   const vite = join(here, "..", "node_modules", ".bin", "vite");
   const child = spawn(vite, ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
@@ -112,4 +114,35 @@ export async function shot(page, name) {
 export async function settle(page) {
   await page.waitForSelector("main#main:not(:has(p.loading))", { timeout: 15_000 });
   await page.waitForLoadState("networkidle", { timeout: 15_000 }).catch(() => {});
+}
+
+/** startGoServer builds and runs the Common Ground binary with a fresh data directory. */
+async function startGoServer() {
+  const repo = join(here, "..", "..");
+  const dir = mkdtempSync(join(tmpdir(), "cg-e2e-"));
+  const bin = join(dir, "commonground");
+  await new Promise((resolve, reject) => {
+    const b = spawn("go", ["build", "-o", bin, "."], { cwd: repo, stdio: ["ignore", "inherit", "inherit"] });
+    b.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`go build exited ${code}`))));
+  });
+  const port = await freePort();
+  const child = spawn(bin, ["--addr", `127.0.0.1:${port}`, "--data-dir", join(dir, "data"), "--log-level", "warn"], {
+    cwd: dir,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const baseURL = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(baseURL + "/readyz", 60_000);
+  } catch (e) {
+    child.kill("SIGTERM");
+    throw e;
+  }
+  return {
+    baseURL,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -2,6 +2,30 @@
 // only when no server is given (E2E_BASE_URL unset). It records every request
 // so the tests can check what the client sent.
 
+const PATHWAY = [
+  { key: "orientation", kind: "training", name: "Orientation", verifiedBy: ["community_admin"] },
+  { key: "share", kind: "share_paid", name: "Membership share paid", verifiedBy: ["community_admin"] },
+];
+const COMMUNITY = {
+  id: "co-1",
+  name: "Bear Creek Homes Co-op",
+  model: "resident_owned_community",
+  yourRoles: ["community_admin"],
+  bylaws: { version: 1, classes: [{ key: "household", name: "Resident household", pathway: PATHWAY }] },
+};
+const PROPOSAL = {
+  id: "pr-1",
+  communityId: "co-1",
+  kind: "simple_majority",
+  text: { en: { title: "Choose the Wagner Creek parcel", body: "Six acres near Talent, within the budget." }, es: { title: "Elegir la parcela de Wagner Creek", body: "Seis acres cerca de Talent, dentro del presupuesto." } },
+  options: [{ key: "yes", label: { en: "Yes", es: "Sí" }, abstain: false }, { key: "no", label: { en: "No", es: "No" }, abstain: false }],
+  anonymous: true,
+  opens: "2026-12-01T00:00:00Z",
+  closes: "2026-12-20T02:00:00Z",
+  status: "open",
+  yourVoters: [{ key: "household:h-1", classKey: "household", weight: 1 }],
+};
+
 function square(lon, lat, d = 0.004) {
   return { type: "Polygon", coordinates: [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]] };
 }
@@ -28,15 +52,36 @@ export function newState() {
       { id: "p-2", parcelnumb: "381W13CC0400", address: "12 Fern Valley Rd, Phoenix", status: "negotiating", computed_acres: 9.8, asking_price: 185000000, lon: -122.81, lat: 42.27, hazards: [{ kind: "flood", share: 0.12 }] },
       { id: "p-3", parcelnumb: "371W32DA0100", address: "Old Stage Rd, Medford", status: "rejected", computed_acres: 3.1, asking_price: 60000000, lon: -122.86, lat: 42.30, hazards: [{ kind: "wildfire", share: 0.8 }] },
     ],
+    pledges: [
+      { id: "pl-a", campaign_id: "c-talent", amount: 250000, currency: "USD", status: "pledged", anonymous: true, name: "Lucía Herrera", created_at: "2026-11-10T18:30:00Z" },
+      { id: "pl-b", campaign_id: "c-talent", amount: 100000, currency: "USD", status: "received", anonymous: false, name: "Rogue Valley Mutual Aid", created_at: "2026-11-12T21:05:00Z" },
+    ],
+    disbursements: [
+      { id: "d-1", amount: 1500000, currency: "USD", use: "land_acquisition", payee: "Jackson County Title", memo: "earnest money", status: "proposed", proposed_by: "u-other" },
+    ],
+    memberships: [
+      { id: "m-1", communityId: "co-1", classKey: "household", householdId: "h-1", status: "provisional", appliedBy: "u-1", appliedAt: "2026-11-01T10:00:00Z", milestones: [{ key: "orientation", at: "2026-11-20T18:00:00Z" }], nextMilestone: PATHWAY[1], paid: { minor: 0, currency: "USD" } },
+      { id: "m-9", communityId: "co-1", classKey: "household", householdId: "h-9", status: "applied", appliedBy: "u-9", appliedAt: "2026-12-01T10:00:00Z", statement: "We lived in space 22 of the Bear Creek park for eleven years.", milestones: [], paid: { minor: 0, currency: "USD" } },
+    ],
     requests: [],
   };
+}
+
+// The fixture's campaigns have no loans or unreceived grants beyond pledges,
+// so committed money is what was pledged plus the grant.
+const GRANT = 50000000;
+function committed(c) {
+  return c.pledged + GRANT;
+}
+function percent(c) {
+  return Math.floor((committed(c) * 10000) / c.target);
 }
 
 function campaignFeature(c) {
   return {
     type: "Feature",
     geometry: square(c.lon, c.lat),
-    properties: { id: c.id, title: c.title, title_es: c.title_es, currency: "USD", target: c.target, received: c.received, pledged: c.pledged, percent: 0, status: c.status, deadline: c.deadline },
+    properties: { id: c.id, title: c.title, title_es: c.title_es, currency: "USD", target: c.target, received: c.received, pledged: c.pledged, percent: percent(c), status: c.status, deadline: c.deadline },
   };
 }
 
@@ -47,12 +92,12 @@ function campaignDetail(c) {
     story_es: "Familias de los parques de Bear Creek Greenway quieren comprar tierra juntas y reconstruir como una comunidad propiedad de sus residentes.",
     parcel_ids: ["p-1"],
     budget: [
-      { kind: "land", amount: Math.round(c.target * 0.8) },
-      { kind: "closing", amount: Math.round(c.target * 0.05) },
-      { kind: "infrastructure", amount: c.target - Math.round(c.target * 0.8) - Math.round(c.target * 0.05) },
+      { category: "land_price", amount: Math.round(c.target * 0.8) },
+      { category: "closing_costs", amount: Math.round(c.target * 0.05) },
+      { category: "infrastructure", amount: c.target - Math.round(c.target * 0.8) - Math.round(c.target * 0.05) },
     ],
-    target: c.target, pledged: c.pledged, awarded: 50000000, matched: 2500000, received: c.received, disbursed: 0,
-    remaining: Math.max(0, c.target - c.received), percent_funded: 0,
+    target: c.target, pledged: c.pledged, awarded: GRANT, matched: 0, received: c.received, disbursed: 0,
+    committed: committed(c), remaining: Math.max(0, c.target - committed(c)), percent_funded: percent(c),
     by_funder: [{ funder: "FEMA", program: "Hazard Mitigation Grant Program", awarded: 50000000, received: 25000000 }],
   };
 }
@@ -111,6 +156,30 @@ export async function installMockApi(context, state) {
       state.ledger.unshift({ id: `l${state.ledger.length + 1}`, time: new Date().toISOString(), kind: "pledge", amount: body.amount, currency: "USD", who: body.anonymous ? "Anonymous" : body.name });
       return json(route, 201, { id: "pl-1", campaign_id: camp.id, amount: body.amount, currency: "USD", status: "pledged", anonymous: body.anonymous, created_at: new Date().toISOString() });
     }
+    if ((m = path.match(/^\/campaigns\/([^/]+)$/)) && method === "PATCH") {
+      c(m[1]).status = body.status;
+      return json(route, 200, campaignDetail(c(m[1])));
+    }
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/pledges$/)) && method === "GET") return json(route, 200, { items: state.pledges.filter((p) => p.campaign_id === m[1]) });
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/pledges\/([^/]+)\/receipts$/)) && method === "POST") {
+      const p = state.pledges.find((x) => x.id === m[2]);
+      p.status = "received";
+      c(m[1]).received += body.amount;
+      return json(route, 201, { id: "r-1" });
+    }
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/grants$/)) && method === "POST") return json(route, 201, { id: "g-1" });
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/disbursements$/)) && method === "GET") return json(route, 200, { items: state.disbursements });
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/disbursements$/)) && method === "POST") {
+      const d = { ...body, id: `d-${state.disbursements.length + 1}`, status: "proposed", proposed_by: state.account.id };
+      state.disbursements.push(d);
+      return json(route, 201, d);
+    }
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/disbursements\/([^/]+)\/approve$/)) && method === "POST") {
+      const d = state.disbursements.find((x) => x.id === m[2]);
+      if (d.proposed_by === state.account.id) return json(route, 403, { title: "the proposer may not approve", status: 403 }, "application/problem+json");
+      d.status = "posted";
+      return json(route, 200, d);
+    }
     if (path === "/campaigns" && method === "GET") return json(route, 200, { items: state.campaigns.map(campaignDetail) });
     if (path === "/campaigns" && method === "POST") {
       const n = { id: `c-${state.campaigns.length + 1}`, title: body.title, title_es: body.title_es, lon: -122.8, lat: 42.26, target: body.budget.reduce((s, b) => s + b.amount, 0), received: 0, pledged: 0, status: "draft", deadline: body.deadline };
@@ -123,9 +192,9 @@ export async function installMockApi(context, state) {
     if (path === "/hazards") {
       return json(route, 200, { type: "FeatureCollection", features: [{ type: "Feature", geometry: square(-122.86, 42.3, 0.03), properties: { id: "hz-1", kind: "wildfire", severity: "high" } }] }, "application/geo+json");
     }
-    if (path === "/households/consent-texts") return json(route, 404, { title: "not found" });
+    if (path === "/consent-texts") return json(route, 404, { title: "not found" });
     if (path === "/households" && method === "POST") {
-      state.household = { ...body, id: "h-1", size: body.members.length, created_at: "2026-12-06T20:00:00Z", updated_at: "2026-12-06T20:00:00Z", consents: body.consents.map((x) => ({ ...x, given_at: "2026-12-06T20:00:00Z" })) };
+      state.household = { ...body, id: "h-1", created_at: "2026-12-06T20:00:00Z", updated_at: "2026-12-06T20:00:00Z", consents: body.consents.map((x) => ({ ...x, given_at: "2026-12-06T20:00:00Z" })) };
       return json(route, 201, state.household);
     }
     if (path === "/households" && method === "GET") {
@@ -134,6 +203,14 @@ export async function installMockApi(context, state) {
     }
     if (path === "/me/household" && method === "GET") return state.household ? json(route, 200, state.household) : json(route, 404, { title: "not found" });
     if (path === "/me/household/export") return json(route, 200, { household: state.household, audit: [] });
+    if ((m = path.match(/^\/households\/([^/]+)\/consents$/)) && method === "POST") {
+      state.household.consents.push({ ...body, given_at: "2026-12-06T20:00:00Z" });
+      return json(route, 201, state.household);
+    }
+    if ((m = path.match(/^\/households\/([^/]+)\/consents\/([^/]+)$/)) && method === "DELETE") {
+      for (const c of state.household.consents) if (c.purpose === m[2] && !c.withdrawn_at) c.withdrawn_at = "2026-12-06T20:00:00Z";
+      return json(route, 200, state.household);
+    }
     if ((m = path.match(/^\/households\/([^/]+)$/)) && method === "DELETE") {
       state.household = null;
       return route.fulfill({ status: 204 });
@@ -142,10 +219,25 @@ export async function installMockApi(context, state) {
       Object.assign(state.household, body);
       return json(route, 200, state.household);
     }
-    if (path === "/me/memberships") {
-      return json(route, 200, [{ id: "m-1", community_id: "co-1", community_name: "Bear Creek Homes Co-op", class: "resident household", status: "provisional", milestones: [{ key: "orientation", title: "Orientation", title_es: "Orientación", completed_at: "2026-11-20" }, { key: "share", title: "Membership share paid", title_es: "Cuota de membresía pagada", completed_at: null }] }]);
+    if (path === "/me/memberships") return json(route, 200, { memberships: state.memberships.filter((x) => x.appliedBy === state.account.id) });
+    if (path === "/communities" && method === "GET") return json(route, 200, { communities: [{ id: "co-1", name: COMMUNITY.name, model: COMMUNITY.model, bylawsVersion: 1 }] });
+    if (path === "/communities/co-1" && method === "GET") return json(route, 200, COMMUNITY);
+    if (path === "/communities/co-1/proposals") return json(route, 200, { proposals: url.searchParams.get("status") === "open" ? [PROPOSAL] : [] });
+    if (path === "/communities/co-1/proposals/pr-1/ballots" && method === "POST") return json(route, 201, { proposalId: "pr-1", option: body.option, replaced: !!body.secret, secret: body.secret ? undefined : "7Q2M-KX4D" });
+    if (path === "/communities/co-1/memberships" && method === "GET") return json(route, 200, { memberships: state.memberships });
+    if ((m = path.match(/^\/communities\/co-1\/memberships\/([^/]+)\/review$/)) && method === "POST") {
+      const ms = state.memberships.find((x) => x.id === m[1]);
+      ms.status = body.approve ? "provisional" : "rejected";
+      ms.nextMilestone = body.approve ? COMMUNITY.bylaws.classes[0].pathway[0] : undefined;
+      return json(route, 200, ms);
     }
-    if (path === "/me/proposals") return json(route, 200, [{ id: "pr-1", community_id: "co-1", title: "Choose the Wagner Creek parcel", title_es: "Elegir la parcela de Wagner Creek", kind: "simple_majority", options: [{ key: "yes", label: "Yes", label_es: "Sí" }, { key: "no", label: "No", label_es: "No" }], closes_at: "2026-12-20T02:00:00Z", my_ballot: null }]);
+    if ((m = path.match(/^\/communities\/co-1\/memberships\/([^/]+)\/milestones$/)) && method === "POST") {
+      const ms = state.memberships.find((x) => x.id === m[1]);
+      ms.milestones.push({ key: body.milestone, note: body.note, at: "2026-12-06T20:00:00Z" });
+      const pathway = COMMUNITY.bylaws.classes[0].pathway;
+      ms.nextMilestone = pathway.find((p) => !ms.milestones.some((r) => r.key === p.key));
+      return json(route, 200, ms);
+    }
     if (path === "/parcels" && method === "GET") {
       return json(route, 200, { type: "FeatureCollection", features: state.parcels.map((p) => ({ type: "Feature", geometry: square(p.lon, p.lat, 0.006), properties: { ...p, currency: "USD" } })) }, "application/geo+json");
     }
@@ -171,8 +263,6 @@ export async function installMockApi(context, state) {
         })),
       });
     }
-    if (path === "/communities") return json(route, 200, [{ id: "co-1", name: "Bear Creek Homes Co-op", model: "housing_coop" }]);
-    if ((m = path.match(/^\/communities\/([^/]+)\/members$/))) return json(route, 200, [{ id: "m-9", community_id: "co-1", name: "García household", class: "resident household", status: "applied", milestones: [{ key: "orientation", title: "Orientation", completed_at: null }] }]);
     return json(route, 404, { title: "no such route in the fixtures", status: 404 }, "application/problem+json");
   });
 }

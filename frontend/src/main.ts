@@ -17,6 +17,7 @@ const routes: Route<{ load: Loader; title: MessageKey }>[] = [
   { pattern: "/register", handler: { title: "nav.registerHousehold", load: () => import("./screens/household-register").then((m) => m.registerHousehold) } },
   { pattern: "/me/household", handler: { title: "nav.myHousehold", load: () => import("./screens/my-household").then((m) => m.myHousehold) } },
   { pattern: "/organize", handler: { title: "nav.organizer", load: () => import("./screens/organizer").then((m) => m.organizer) } },
+  { pattern: "/organize/campaigns/:id", handler: { title: "campaign.title", load: () => import("./screens/organizer-campaign").then((m) => m.campaignAdmin) } },
   { pattern: "/organize/parcels/:id", handler: { title: "parcel.title", load: () => import("./screens/organizer").then((m) => m.parcelDetail) } },
   { pattern: "/sign-in", handler: { title: "auth.signIn", load: () => import("./screens/auth").then((m) => m.signIn) } },
   { pattern: "/sign-up", handler: { title: "auth.signUp", load: () => import("./screens/auth").then((m) => m.signUp) } },
@@ -162,6 +163,8 @@ api.onSession = (a) => {
 
 async function boot(): Promise<void> {
   setLocale(resolveLocale(null, storedLocale(), navigator.languages ?? [navigator.language]), false);
+  // Fetch the first screen's code while the session is being restored.
+  void resolve(routes, location.pathname)?.route.handler.load().catch(() => {});
   // The refresh cookie, if any, gives a new access token without a sign-in.
   if (await api.refresh()) {
     try {

@@ -7,13 +7,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"commonground/auth"
 	"commonground/mongodb/mongodbtest"
 	"commonground/service"
 )
@@ -36,6 +39,8 @@ func Start(t testing.TB, opts ...Option) *Env {
 		DataDir:       t.TempDir(),
 		MongoURI:      db.URI,
 		MongoDatabase: db.Database,
+		// Cheap hashing keeps tests fast; production uses the defaults.
+		PasswordParams: auth.PasswordParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32},
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -58,6 +63,42 @@ func Start(t testing.TB, opts ...Option) *Env {
 		Client:  &http.Client{Timeout: 30 * time.Second},
 	}
 }
+
+var accountSeq atomic.Int64
+
+// Password is the password of every account made by Account.
+const Password = "a long and unusual passphrase 7"
+
+// Account creates an account holding roles (every account is a resident)
+// and returns its id and a fresh access token for it.
+func (e *Env) Account(t testing.TB, roles ...auth.Role) (id, token string) {
+	t.Helper()
+	ctx := context.Background()
+	n := accountSeq.Add(1)
+	sess, err := e.Service.Auth.Register(ctx, auth.Registration{
+		Email:       fmt.Sprintf("person%d@example.org", n),
+		Password:    Password,
+		DisplayName: fmt.Sprintf("Test Person %d", n),
+	}, auth.Meta{})
+	if err != nil {
+		t.Fatalf("create account: %v", err)
+	}
+	all, err := auth.NormalizeRoles(append([]auth.Role{auth.RoleResident}, roles...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Service.Auth.Store.UpdateAccount(ctx, sess.Account.ID, auth.AccountUpdate{Roles: &all, UpdatedAt: time.Now()}); err != nil {
+		t.Fatalf("set roles: %v", err)
+	}
+	token, _, err = e.Service.Auth.Tokens.Issue(sess.Account.ID, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess.Account.ID, token
+}
+
+// Bearer returns the header pair that sends token.
+func Bearer(token string) []string { return []string{"Authorization", "Bearer " + token} }
 
 // Response is a finished HTTP exchange.
 type Response struct {

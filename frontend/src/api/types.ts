@@ -55,6 +55,7 @@ export interface CampaignMapProperties {
   target: number;
   received: number;
   pledged?: number;
+  /** percent is what is committed (pledges, grants, matches, loans) in basis points of the target (10000 = 100 %), floored. */
   percent: number;
   status: CampaignStatus;
   deadline: string;
@@ -63,8 +64,11 @@ export interface CampaignMapProperties {
 export type CampaignMapFeature = Feature<Polygon | MultiPolygon | Point, CampaignMapProperties>;
 export type CampaignMap = FeatureCollection<Polygon | MultiPolygon | Point, CampaignMapProperties>;
 
+/** BudgetCategory follows the fund pool's budget categories. */
+export type BudgetCategory = "land_price" | "closing_costs" | "infrastructure" | "housing_construction" | "relocation" | "administration" | "reserve" | "other";
+
 export interface BudgetLine {
-  kind: "land" | "closing" | "infrastructure" | "reserve" | "other";
+  category: BudgetCategory;
   label?: string;
   amount: number;
 }
@@ -99,6 +103,8 @@ export interface Campaign {
   disbursed: number;
   remaining: number;
   loans?: number;
+  committed: number;
+  /** percent_funded is committed in basis points of the target, floored; it may pass 10000. */
   percent_funded: number;
   funded_at?: string | null;
   by_funder: FunderBreakdown[];
@@ -280,59 +286,65 @@ export interface MatchResponse {
 }
 
 // ---- households ----
+// Enumerations and field names follow the community package's household record.
 
-export type AgeBand = "0-4" | "5-17" | "18-24" | "25-44" | "45-64" | "65+";
-export type CurrentSituation = "shelter" | "hotel" | "family_friends" | "vehicle" | "rental" | "other";
-export type Tenure = "owner" | "renter" | "owner_rented_lot";
-export type ConsentPurpose = "contact" | "matching" | "partners" | "statistics";
+export type AgeBand = "under_5" | "5_12" | "13_17" | "18_24" | "25_34" | "35_44" | "45_54" | "55_61" | "62_plus";
+export type Relationship = "head" | "spouse_or_partner" | "child" | "other_relative" | "unrelated";
+export type AccessibilityNeed = "wheelchair" | "mobility" | "vision" | "hearing" | "cognitive" | "medical_equipment" | "other";
+export type CurrentSituation = "shelter" | "hotel" | "family_or_friends" | "vehicle" | "rental" | "other";
+export type Tenure = "owner" | "renter" | "owner_on_rented_lot";
+export type IncomeBand = "below_30" | "30_50" | "50_80" | "80_120" | "above_120";
+export type Insurance = "insured" | "underinsured" | "uninsured" | "unknown";
+export type ConsentPurpose = "contact" | "matching" | "partner_sharing" | "aggregate_statistics";
 
 export interface Member {
   name: string;
   preferred_name?: string;
-  relationship: "head" | "spouse" | "child" | "parent" | "relative" | "other";
+  relationship: Relationship;
+  /** age_band is empty when the person prefers not to say. */
   age_band: AgeBand | "";
-  accessibility_needs?: string;
+  accessibility?: AccessibilityNeed[];
 }
 
 export interface ConsentGrant {
   purpose: ConsentPurpose;
+  /** text_version is the hex SHA-256 of the exact consent text shown (it names the language too). */
   text_version: string;
-  locale: "en" | "es";
   method: "self_online";
+  /** partners names the organisations a partner_sharing consent covers. */
+  partners?: string[];
 }
 
+/** HouseholdRequest is the body of POST /households (and, partly, PATCH /households/{id}). */
 export interface HouseholdRequest {
   members: Member[];
-  pets: number;
-  preferred_language: "en" | "es";
+  pets: { count: number; service_animal: boolean };
+  language: "en" | "es";
   contact: { phone?: string; email?: string };
-  former_location: { lon: number; lat: number } | null;
-  former_address?: string;
-  current_situation: CurrentSituation | "";
-  current_zip?: string;
-  tenure: Tenure | "";
-  income_band?: string;
-  needs: { bedrooms: number; accessibility: string[] };
-  interest: { coop: boolean; land_trust: boolean };
-  fema_disaster_number?: string;
-  fema_registration_id?: string;
-  insurance_status?: string;
+  lost_home: { lon?: number; lat?: number; address?: string };
+  current: { situation: CurrentSituation | ""; zip_code?: string };
+  tenure_before?: Tenure;
+  income_band?: IncomeBand;
+  needs: { bedrooms: number; accessibility: AccessibilityNeed[] };
+  interested_in_coop: boolean;
+  interested_in_land_trust: boolean;
+  fema?: { disaster_number?: string; registration_id?: string };
+  insurance?: Insurance;
   notes?: string;
   consents: ConsentGrant[];
 }
 
-export interface Household extends HouseholdRequest {
+export interface Household extends Omit<HouseholdRequest, "consents"> {
   id: string;
-  size: number;
   created_at: string;
   updated_at: string;
   consents: Array<ConsentGrant & { given_at: string; withdrawn_at?: string | null }>;
 }
 
-/** ConsentText is a purpose's consent wording in one language with its version (a hash of the text). */
+/** ConsentText is a purpose's current wording in one language with its version (hex SHA-256 of the text). */
 export interface ConsentText {
   purpose: ConsentPurpose;
-  locale: "en" | "es";
+  language: "en" | "es";
   version: string;
   text: string;
 }
@@ -356,49 +368,83 @@ export interface HouseholdPointProperties {
 export type HouseholdPoints = FeatureCollection<Point, HouseholdPointProperties>;
 
 // ---- community ----
+// The community routes speak camelCase and carry money as {minor, currency}.
 
-export interface Milestone {
-  key: string;
-  title: string;
-  title_es?: string;
-  completed_at?: string | null;
-  verified_by?: string;
+export interface MoneyWire {
+  minor: number;
+  currency: string;
 }
 
-export interface Membership {
-  id: string;
-  community_id: string;
-  community_name: string;
-  class: string;
-  status: "applied" | "provisional" | "member" | "withdrawn" | "exited" | "declined";
-  milestones: Milestone[];
-}
-
-export interface Proposal {
-  id: string;
-  community_id: string;
-  title: string;
-  title_es?: string;
-  kind: string;
-  options: Array<{ key: string; label: string; label_es?: string }>;
-  closes_at: string;
-  my_ballot?: string | null;
-}
-
-export interface Community {
+export interface CommunitySummary {
   id: string;
   name: string;
   model: string;
+  bylawsVersion: number;
 }
 
-export interface Application {
-  id: string;
-  community_id: string;
-  household_id?: string;
+export interface MilestoneDef {
+  key: string;
+  kind: string;
   name: string;
-  class: string;
-  status: Membership["status"];
-  milestones: Milestone[];
+  days?: number;
+  verifiedBy: string[];
+}
+
+export interface MembershipClass {
+  key: string;
+  name: string;
+  pathway: MilestoneDef[];
+}
+
+/** CommunityDetail is GET /communities/{id}, reduced to what the screens read. */
+export interface CommunityDetail {
+  id: string;
+  name: string;
+  model: string;
+  bylaws: { version: number; classes: MembershipClass[] };
+  yourRoles: string[];
+}
+
+export type MembershipStatus = "applied" | "provisional" | "rejected" | "member" | "withdrawn" | "exited";
+
+/** MembershipWire is one membership as the community routes return it. */
+export interface MembershipWire {
+  id: string;
+  communityId: string;
+  classKey: string;
+  householdId?: string;
+  personId?: string;
+  organisationId?: string;
+  statement?: string;
+  status: MembershipStatus;
+  appliedBy: string;
+  appliedAt: string;
+  milestones: Array<{ key: string; note?: string; verifiedBy?: string; at: string }>;
+  nextMilestone?: MilestoneDef;
+  paid: MoneyWire;
+}
+
+/** ProposalWire is one proposal; texts and labels are keyed by language. */
+export interface ProposalWire {
+  id: string;
+  communityId: string;
+  kind: string;
+  text: Record<string, { title: string; body: string }>;
+  options: Array<{ key: string; label: Record<string, string>; abstain: boolean }>;
+  anonymous: boolean;
+  opens: string;
+  closes: string;
+  status: "draft" | "open" | "closed";
+  yourVoters: Array<{ key: string; classKey: string; weight: number }>;
+}
+
+/** VoteResponse confirms a ballot; secret comes once, with the first ballot on an anonymous proposal. */
+export interface VoteResponse {
+  proposalId: string;
+  option: string;
+  voterKey?: string;
+  replaced: boolean;
+  secret?: string;
 }
 
 export type { Geometry };

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { en, type MessageKey } from "./en";
 import { es } from "./es";
 import { pluralKey, resolveLocale, toLocale, translate } from "./i18n";
-import { ACCESSIBILITY, AGE_BANDS, PURPOSES, RELATIONSHIPS, SITUATIONS, STEPS, TENURES } from "../lib/household-draft";
+import { ACCESSIBILITY, AGE_BANDS, INCOME_BANDS, INSURANCE, PURPOSES, RELATIONSHIPS, SITUATIONS, STEPS, TENURES } from "../lib/household-draft";
 import { WEIGHT_PARTS } from "../lib/matching";
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -34,8 +34,13 @@ describe("catalogs", () => {
     ["parcelStatus", ["identified", "evaluating", "negotiating", "under_contract", "acquired", "rejected"]],
     ["hazard", ["wildfire", "flood", "landslide", "other"]],
     ["ledgerKind", ["pledge", "pledge_received", "grant_awarded", "grant_received", "match", "disbursement", "release", "reversal"]],
-    ["budget", ["land", "closing", "infrastructure", "reserve", "other"]],
-    ["memberStatus", ["applied", "provisional", "member", "withdrawn", "exited", "declined"]],
+    ["budget", ["land_price", "closing_costs", "infrastructure", "housing_construction", "relocation", "administration", "reserve", "other"]],
+    ["income", INCOME_BANDS],
+    ["pledgeStatus", ["pledged", "received", "cancelled", "released"]],
+    ["disbursementStatus", ["proposed", "approved", "posted", "rejected"]],
+    ["org.moveTo", ["open", "cancelled", "purchasing", "completed"]],
+    ["insurance", INSURANCE],
+    ["memberStatus", ["applied", "provisional", "rejected", "member", "withdrawn", "exited"]],
     ["use", ["land_acquisition", "infrastructure", "housing_construction", "relocation", "administration"]],
     ["situation", SITUATIONS],
     ["tenure", TENURES],

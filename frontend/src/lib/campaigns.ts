@@ -14,9 +14,15 @@ export interface CampaignFilter {
 /** ACTIVE are the statuses a visitor can still help with. */
 export const ACTIVE: ReadonlySet<CampaignStatus> = new Set(["open", "funded", "purchasing"]);
 
-/** fundedBasisPoints computes a campaign's progress exactly from its integer amounts. */
-export function fundedBasisPoints(p: { received: number; target: number }): number {
-  return percentBasisPoints(toBigInt(p.received), toBigInt(p.target));
+/**
+ * fundedBasisPoints is a campaign's progress in basis points: the server's
+ * figure (committed money over the target) when it sent one, otherwise
+ * computed exactly from the integer amounts it did send.
+ */
+export function fundedBasisPoints(p: { percent?: number; percent_funded?: number; committed?: number; received: number; target: number }): number {
+  const server = p.percent_funded ?? p.percent;
+  if (server !== undefined && Number.isSafeInteger(server) && server >= 0) return server;
+  return percentBasisPoints(toBigInt(p.committed ?? p.received), toBigInt(p.target));
 }
 
 /** campaignTitle picks the Spanish title when the page is in Spanish and one exists. */

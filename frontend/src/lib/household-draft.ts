@@ -2,7 +2,19 @@
 // change so that a dropped connection or a closed tab loses nothing, checked
 // step by step, and turned into the POST /households body at the end.
 
-import type { AgeBand, ConsentPurpose, ConsentText, CurrentSituation, HouseholdRequest, Member, Tenure } from "../api/types";
+import type {
+  AccessibilityNeed,
+  AgeBand,
+  ConsentPurpose,
+  ConsentText,
+  CurrentSituation,
+  HouseholdRequest,
+  IncomeBand,
+  Insurance,
+  Member,
+  Relationship,
+  Tenure,
+} from "../api/types";
 import type { Locale, MessageKey } from "../i18n/i18n";
 import { validLonLat, roundCoord } from "./geo";
 
@@ -10,36 +22,43 @@ import { validLonLat, roundCoord } from "./geo";
 export const STEPS = ["household", "before", "now", "needs", "consent", "review"] as const;
 export type Step = (typeof STEPS)[number];
 
-export const AGE_BANDS: AgeBand[] = ["0-4", "5-17", "18-24", "25-44", "45-64", "65+"];
-export const SITUATIONS: CurrentSituation[] = ["shelter", "hotel", "family_friends", "vehicle", "rental", "other"];
-export const TENURES: Tenure[] = ["owner", "renter", "owner_rented_lot"];
-export const PURPOSES: ConsentPurpose[] = ["contact", "matching", "partners", "statistics"];
-export const ACCESSIBILITY = ["wheelchair", "no_stairs", "hearing", "vision", "medical_equipment"] as const;
-export const RELATIONSHIPS: Member["relationship"][] = ["head", "spouse", "child", "parent", "relative", "other"];
+export const AGE_BANDS: AgeBand[] = ["under_5", "5_12", "13_17", "18_24", "25_34", "35_44", "45_54", "55_61", "62_plus"];
+export const SITUATIONS: CurrentSituation[] = ["shelter", "hotel", "family_or_friends", "vehicle", "rental", "other"];
+export const TENURES: Tenure[] = ["owner", "renter", "owner_on_rented_lot"];
+export const INCOME_BANDS: IncomeBand[] = ["below_30", "30_50", "50_80", "80_120", "above_120"];
+export const INSURANCE: Insurance[] = ["insured", "underinsured", "uninsured", "unknown"];
+export const PURPOSES: ConsentPurpose[] = ["contact", "matching", "partner_sharing", "aggregate_statistics"];
+export const ACCESSIBILITY: AccessibilityNeed[] = ["wheelchair", "mobility", "vision", "hearing", "cognitive", "medical_equipment", "other"];
+export const RELATIONSHIPS: Relationship[] = ["head", "spouse_or_partner", "child", "other_relative", "unrelated"];
 
 /** Draft is everything the wizard collects. */
 export interface Draft {
   step: Step;
   members: Member[];
   pets: number;
-  preferred_language: Locale;
+  service_animal: boolean;
+  language: Locale;
   phone: string;
   email: string;
-  former_location: { lon: number; lat: number } | null;
-  former_address: string;
-  current_situation: CurrentSituation | "";
-  current_zip: string;
+  lost_location: { lon: number; lat: number } | null;
+  lost_address: string;
+  situation: CurrentSituation | "";
+  zip_code: string;
   tenure: Tenure | "";
+  income_band: IncomeBand | "";
+  insurance: Insurance | "";
   bedrooms: number;
-  accessibility: string[];
+  accessibility: AccessibilityNeed[];
   coop: boolean;
   land_trust: boolean;
   fema_disaster_number: string;
   consents: Partial<Record<ConsentPurpose, boolean>>;
+  /** partners is what the household typed for partner_sharing, one organisation per line. */
+  partners: string;
 }
 
-/** STORAGE_KEY is where the draft is kept on this device. */
-export const DRAFT_KEY = "cg.householdDraft.v1";
+/** DRAFT_KEY is where the draft is kept on this device. */
+export const DRAFT_KEY = "cg.householdDraft.v2";
 
 /** newDraft starts an empty registration in the page's language. */
 export function newDraft(locale: Locale): Draft {
@@ -47,20 +66,24 @@ export function newDraft(locale: Locale): Draft {
     step: "household",
     members: [{ name: "", relationship: "head", age_band: "" }],
     pets: 0,
-    preferred_language: locale,
+    service_animal: false,
+    language: locale,
     phone: "",
     email: "",
-    former_location: null,
-    former_address: "",
-    current_situation: "",
-    current_zip: "",
+    lost_location: null,
+    lost_address: "",
+    situation: "",
+    zip_code: "",
     tenure: "",
+    income_band: "",
+    insurance: "",
     bedrooms: 1,
     accessibility: [],
     coop: false,
     land_trust: false,
     fema_disaster_number: "",
     consents: {},
+    partners: "",
   };
 }
 
@@ -109,6 +132,11 @@ const FEMA_DR = /^DR-\d{4}-[A-Z]{2}$/;
 /** MAX_MEMBERS bounds the household list; the server refuses absurd sizes too. */
 export const MAX_MEMBERS = 30;
 
+/** partnerList reads the partner organisations typed one per line. */
+export function partnerList(text: string): string[] {
+  return [...new Set(text.split("\n").map((s) => s.trim()).filter(Boolean))];
+}
+
 /** validateStep checks one step; an empty result means the person may go on. */
 export function validateStep(step: Step, d: Draft): Errors {
   const e: Errors = {};
@@ -124,20 +152,23 @@ export function validateStep(step: Step, d: Draft): Errors {
       if (d.email.trim() && !EMAIL.test(d.email.trim())) e.email = "form.email";
       break;
     case "before":
-      if (d.former_location && !validLonLat(d.former_location.lon, d.former_location.lat)) e.former_location = "before.invalidPoint";
-      if (d.former_address.length > 500) e.former_address = "form.tooLong";
+      if (d.lost_location && !validLonLat(d.lost_location.lon, d.lost_location.lat)) e.lost_location = "before.invalidPoint";
+      if (d.lost_address.length > 500) e.lost_address = "form.tooLong";
       break;
     case "now":
-      if (!d.current_situation) e.current_situation = "form.choose";
-      if (d.current_zip.trim() && !ZIP.test(d.current_zip.trim())) e.current_zip = "now.zipInvalid";
+      if (!d.situation) e.situation = "form.choose";
+      if (d.zip_code.trim() && !ZIP.test(d.zip_code.trim())) e.zip_code = "now.zipInvalid";
       break;
     case "needs":
       if (!Number.isInteger(d.bedrooms) || d.bedrooms < 0 || d.bedrooms > 10) e.bedrooms = "form.number";
       if (d.fema_disaster_number.trim() && !FEMA_DR.test(d.fema_disaster_number.trim().toUpperCase())) e.fema_disaster_number = "needs.femaInvalid";
       break;
     case "consent":
+      // No consent is required: registration is never conditional on
+      // sharing. Sharing with partners names who they are.
+      if (d.consents.partner_sharing && partnerList(d.partners).length === 0) e.partners = "consent.partnersNeeded";
+      break;
     case "review":
-      // No consent is required: registration is never conditional on sharing.
       break;
   }
   return e;
@@ -153,36 +184,47 @@ export function firstInvalidStep(d: Draft): Step | null {
  * toRequest builds the POST /households body. Each consent names the exact
  * wording (version) the person saw; a purpose left unticked is simply absent.
  */
-export function toRequest(d: Draft, texts: ConsentText[], locale: Locale): HouseholdRequest {
+export function toRequest(d: Draft, texts: ConsentText[]): HouseholdRequest {
   const consents = PURPOSES.filter((p) => d.consents[p]).map((purpose) => {
-    const text = texts.find((x) => x.purpose === purpose && x.locale === locale) ?? texts.find((x) => x.purpose === purpose);
+    const text = texts.find((x) => x.purpose === purpose);
     if (!text) throw new Error(`no consent text for ${purpose}`);
-    return { purpose, text_version: text.version, locale: text.locale, method: "self_online" as const };
+    return {
+      purpose,
+      text_version: text.version,
+      method: "self_online" as const,
+      partners: purpose === "partner_sharing" ? partnerList(d.partners) : undefined,
+    };
   });
+  const fema = d.fema_disaster_number.trim().toUpperCase();
   return {
     members: d.members.map((m, i) => ({
       name: m.name.trim(),
       preferred_name: m.preferred_name?.trim() || undefined,
       relationship: i === 0 ? "head" : m.relationship,
       age_band: m.age_band,
-      accessibility_needs: m.accessibility_needs?.trim() || undefined,
+      accessibility: m.accessibility?.length ? [...m.accessibility] : undefined,
     })),
-    pets: d.pets,
-    preferred_language: d.preferred_language,
+    pets: { count: d.pets, service_animal: d.service_animal },
+    language: d.language,
     contact: { phone: d.phone.trim() || undefined, email: d.email.trim() || undefined },
-    former_location: d.former_location ? { lon: roundCoord(d.former_location.lon), lat: roundCoord(d.former_location.lat) } : null,
-    former_address: d.former_address.trim() || undefined,
-    current_situation: d.current_situation,
-    current_zip: d.current_zip.trim() || undefined,
-    tenure: d.tenure,
+    lost_home: {
+      lon: d.lost_location ? roundCoord(d.lost_location.lon) : undefined,
+      lat: d.lost_location ? roundCoord(d.lost_location.lat) : undefined,
+      address: d.lost_address.trim() || undefined,
+    },
+    current: { situation: d.situation, zip_code: d.zip_code.trim() || undefined },
+    tenure_before: d.tenure || undefined,
+    income_band: d.income_band || undefined,
+    insurance: d.insurance || undefined,
     needs: { bedrooms: d.bedrooms, accessibility: [...d.accessibility] },
-    interest: { coop: d.coop, land_trust: d.land_trust },
-    fema_disaster_number: d.fema_disaster_number.trim().toUpperCase() || undefined,
+    interested_in_coop: d.coop,
+    interested_in_land_trust: d.land_trust,
+    fema: fema ? { disaster_number: fema } : undefined,
     consents,
   };
 }
 
-/** sha256Hex hashes a consent text, the version the server records when it has no text list to offer. */
+/** sha256Hex hashes a consent text: its version, as the server computes it. */
 export async function sha256Hex(text: string): Promise<string> {
   const buf = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");

@@ -3,7 +3,7 @@ import type { CampaignMapFeature } from "../api/types";
 import { filterCampaigns, fundedBasisPoints, campaignTitle } from "./campaigns";
 import { featureCenter, validLonLat } from "./geo";
 import { precheckGeoJSON, MAX_IMPORT_BYTES } from "./geojson-file";
-import { normalizeWeights, parseIds, strongestParts } from "./matching";
+import { normalizeWeights, parseIds, parsePoints, strongestParts } from "./matching";
 import { matchPath, resolve } from "./router";
 import { ringSvg } from "../map/ring";
 import { validTileUrl } from "../map/config";
@@ -12,7 +12,7 @@ function camp(id: string, title: string, received: number, target: number, statu
   return {
     type: "Feature",
     geometry: { type: "Point", coordinates: [-122.8, 42.2] },
-    properties: { id, title, title_es, currency: "USD", received, target, percent: 0, status, deadline },
+    properties: { id, title, title_es, currency: "USD", received, target, percent: Number((BigInt(received) * 10000n) / BigInt(target)), status, deadline },
   };
 }
 
@@ -44,8 +44,15 @@ describe("campaign list", () => {
     expect(all.map((c) => c.properties.id)).toEqual(before);
   });
 
-  it("computes progress from integers and picks the title", () => {
+  it("takes the server's progress, or computes it exactly from integers", () => {
+    expect(fundedBasisPoints({ percent: 7512, received: 1, target: 3 })).toBe(7512);
+    expect(fundedBasisPoints({ percent_funded: 12000, received: 1, target: 3 })).toBe(12000);
+    expect(fundedBasisPoints({ committed: 2, received: 1, target: 3 })).toBe(6666);
+    expect(fundedBasisPoints({ percent: 1.5, received: 1, target: 3 })).toBe(3333);
     expect(fundedBasisPoints({ received: 1, target: 3 })).toBe(3333);
+  });
+
+  it("picks the title in the page's language", () => {
     expect(campaignTitle({ title: "A", title_es: "B" }, "es")).toBe("B");
     expect(campaignTitle({ title: "A" }, "es")).toBe("A");
   });
@@ -112,6 +119,16 @@ describe("matching", () => {
     expect(parseIds("  ")).toEqual([]);
   });
 
+  it("reads places as lat, lon and label, and names the lines it cannot read", () => {
+    const got = parsePoints("42.1945, -122.7095, Talent Elementary\n\n42.3265 -122.8756\nnear the river\n95, 10\n42.2; -122.8; clinic");
+    expect(got.points).toEqual([
+      { lat: 42.1945, lon: -122.7095, label: "Talent Elementary" },
+      { lat: 42.3265, lon: -122.8756 },
+      { lat: 42.2, lon: -122.8, label: "clinic" },
+    ]);
+    expect(got.bad).toEqual([4, 5]);
+  });
+
   it("orders reasons by contribution, deterministically", () => {
     const got = strongestParts([
       { part: "hazard", score: 0.2 },
@@ -149,10 +166,11 @@ describe("map pieces", () => {
   it("draws a ring proportional to progress, clamped", () => {
     const dash = (svg: string) => Number(/stroke-dasharray="([\d.]+)/.exec(svg)![1]);
     const c = 2 * Math.PI * 19;
-    expect(dash(ringSvg(0))).toBe(0);
-    expect(dash(ringSvg(5000))).toBeCloseTo(c / 2, 1);
-    expect(dash(ringSvg(25000))).toBeCloseTo(c, 1);
-    expect(ringSvg(9999)).toContain(">99%<");
+    expect(dash(ringSvg(0, "0%"))).toBe(0);
+    expect(dash(ringSvg(5000, "50%"))).toBeCloseTo(c / 2, 1);
+    expect(dash(ringSvg(25000, "250%"))).toBeCloseTo(c, 1);
+    expect(ringSvg(25000, "250 %")).toContain(">250 %<");
+    expect(ringSvg(1, "<b>&")).toContain(">&#60;b&#62;&#38;<");
   });
 
   it("accepts only tile templates it can use", () => {

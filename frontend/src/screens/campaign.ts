@@ -34,7 +34,7 @@ export async function campaignPage(ctx: Ctx): Promise<HTMLElement> {
     clear(summary);
     const bp = fundedBasisPoints(c);
     const ring = h("div", { class: "ring-big", "aria-hidden": "true" });
-    ring.innerHTML = ringSvg(bp, 96); // markup built from a number only
+    ring.innerHTML = ringSvg(bp, formatPercent(bp, locale), 96); // the label is escaped
     const story = locale === "es" && c.story_es ? c.story_es : c.story;
     append(summary, [
       h("div", { class: "actions", style: "align-items:center" }, ring, h("p", { class: "lead" }, t("campaign.progress", { received: money(c.received), target: money(c.target), percent: formatPercent(bp, locale) }))),
@@ -42,6 +42,7 @@ export async function campaignPage(ctx: Ctx): Promise<HTMLElement> {
       h(
         "dl",
         { class: "stats" },
+        stat("campaign.committed", money(c.committed)),
         stat("campaign.pledged", money(c.pledged)),
         stat("campaign.awarded", money(c.awarded)),
         stat("campaign.matched", money(c.matched)),
@@ -57,7 +58,7 @@ export async function campaignPage(ctx: Ctx): Promise<HTMLElement> {
       dataTable(
         [{ label: t("campaign.budgetLine") }, { label: t("campaign.amount"), num: true }],
         [
-          c.budget.map((b) => h("tr", null, h("td", null, b.label || t(`budget.${b.kind}` as MessageKey)), h("td", { class: "num" }, money(b.amount)))),
+          c.budget.map((b) => h("tr", null, h("td", null, b.label || t(`budget.${b.category}` as MessageKey)), h("td", { class: "num" }, money(b.amount)))),
           h("tr", null, h("th", { scope: "row" }, t("campaign.target")), h("td", { class: "num" }, h("strong", null, money(c.target)))),
         ],
       ),

@@ -3,12 +3,14 @@
 
 import L from "leaflet";
 import type { Ctx } from "../app";
-import type { ConsentPurpose, ConsentText } from "../api/types";
+import type { ConsentPurpose } from "../api/types";
 import { ApiError } from "../api/client";
 import { getLocale, t, type Locale, type MessageKey } from "../i18n/i18n";
 import {
   ACCESSIBILITY,
   AGE_BANDS,
+  INCOME_BANDS,
+  INSURANCE,
   MAX_MEMBERS,
   PURPOSES,
   RELATIONSHIPS,
@@ -19,39 +21,23 @@ import {
   firstInvalidStep,
   loadDraft,
   saveDraft,
-  sha256Hex,
   toRequest,
   validateStep,
   type Draft,
   type Errors,
   type Step,
 } from "../lib/household-draft";
+import { consentTexts } from "../lib/consent-texts";
 import { announce, h, onAttached, uid } from "../lib/dom";
 import { formatNumber } from "../lib/format";
 import { roundCoord } from "../lib/geo";
 import { createMap, JACKSON_COUNTY } from "../map/basemap";
 
-/** consentTextsFor returns the server's consent wording, or the catalog's with its hash when the server offers none. */
-async function consentTextsFor(ctx: Ctx, locale: Locale): Promise<ConsentText[]> {
-  try {
-    const texts = await ctx.api.consentTexts(locale);
-    if (texts.length) return texts;
-  } catch {
-    // Fall through to the catalog wording.
-  }
-  return Promise.all(
-    PURPOSES.map(async (purpose) => {
-      const text = t(`consent.${purpose}.text` as MessageKey);
-      return { purpose, locale, text, version: "sha256:" + (await sha256Hex(text)) };
-    }),
-  );
-}
-
 /** registerHousehold renders the wizard. */
 export async function registerHousehold(ctx: Ctx): Promise<HTMLElement> {
   const locale = getLocale();
   const draft = loadDraft(localStorage, locale);
-  const texts = await consentTextsFor(ctx, locale);
+  const texts = await consentTexts(ctx.api, locale);
   const root = h("div", { class: "wizard narrow" });
   let errors: Errors = {};
 
@@ -198,7 +184,8 @@ export async function registerHousehold(ctx: Ctx): Promise<HTMLElement> {
       errorFor("members"),
       h("p", { class: "meta" }, t("household.size", { n: formatNumber(draft.members.length, locale) })),
       text("pets", t("household.pets"), String(draft.pets), (v) => (draft.pets = Number.parseInt(v || "0", 10)), { type: "number", min: "0", max: "50", inputmode: "numeric" }),
-      select("preferred_language", t("household.language"), draft.preferred_language, [["en", "English"], ["es", "Español"]], (v) => (draft.preferred_language = v as Locale)),
+      checkbox(t("household.serviceAnimal"), draft.service_animal, (v) => (draft.service_animal = v)),
+      select("language", t("household.language"), draft.language, [["en", "English"], ["es", "Español"]], (v) => (draft.language = v as Locale)),
       text("phone", t("household.phone"), draft.phone, (v) => (draft.phone = v), { type: "tel", autocomplete: "tel", inputmode: "tel" }, t("household.contactHint")),
       text("email", t("household.email"), draft.email, (v) => (draft.email = v), { type: "email", autocomplete: "email" }),
     ];
@@ -208,15 +195,15 @@ export async function registerHousehold(ctx: Ctx): Promise<HTMLElement> {
     const mapEl = h("div", { class: "map", id: "pin-map" });
     const pinText = h("p", { role: "status", class: "meta" });
     const showPin = () => {
-      pinText.textContent = draft.former_location
-        ? t("before.pinSet", { lat: draft.former_location.lat.toFixed(5), lon: draft.former_location.lon.toFixed(5) })
+      pinText.textContent = draft.lost_location
+        ? t("before.pinSet", { lat: draft.lost_location.lat.toFixed(5), lon: draft.lost_location.lon.toFixed(5) })
         : t("before.noPin");
     };
     showPin();
     let map: L.Map | null = null;
     let marker: L.Marker | null = null;
     const place = (lat: number, lon: number) => {
-      draft.former_location = { lon: roundCoord(lon), lat: roundCoord(lat) };
+      draft.lost_location = { lon: roundCoord(lon), lat: roundCoord(lat) };
       save();
       if (map) {
         if (!marker) {
@@ -231,10 +218,10 @@ export async function registerHousehold(ctx: Ctx): Promise<HTMLElement> {
       announce(pinText.textContent ?? "");
     };
     onAttached(mapEl, () => {
-      const start = draft.former_location ? ([draft.former_location.lat, draft.former_location.lon] as L.LatLngTuple) : JACKSON_COUNTY;
-      map = createMap(mapEl, { label: t("before.mapLabel"), center: start, zoom: draft.former_location ? 15 : 11 });
+      const start = draft.lost_location ? ([draft.lost_location.lat, draft.lost_location.lon] as L.LatLngTuple) : JACKSON_COUNTY;
+      map = createMap(mapEl, { label: t("before.mapLabel"), center: start, zoom: draft.lost_location ? 15 : 11 });
       ctx.onCleanup(() => map?.remove());
-      if (draft.former_location) place(draft.former_location.lat, draft.former_location.lon);
+      if (draft.lost_location) place(draft.lost_location.lat, draft.lost_location.lon);
       map.on("click", (e: L.LeafletMouseEvent) => place(e.latlng.lat, e.latlng.lng));
     });
     return [
@@ -242,7 +229,7 @@ export async function registerHousehold(ctx: Ctx): Promise<HTMLElement> {
       h("p", { class: "hint", id: "pin-hint" }, t("before.howTo")),
       mapEl,
       pinText,
-      errorFor("former_location"),
+      errorFor("lost_location"),
       h(
         "div",
         { class: "actions" },
@@ -253,7 +240,7 @@ export async function registerHousehold(ctx: Ctx): Promise<HTMLElement> {
             type: "button",
             class: "secondary",
             onclick: () => {
-              draft.former_location = null;
+              draft.lost_location = null;
               marker?.remove();
               marker = null;
               save();
@@ -263,15 +250,15 @@ export async function registerHousehold(ctx: Ctx): Promise<HTMLElement> {
           t("before.clearPin"),
         ),
       ),
-      text("former_address", t("before.address"), draft.former_address, (v) => (draft.former_address = v), { autocomplete: "street-address" }, t("before.addressHint")),
+      text("lost_address", t("before.address"), draft.lost_address, (v) => (draft.lost_address = v), { autocomplete: "street-address" }, t("before.addressHint")),
       h("p", { class: "notice" }, t("before.privacy")),
     ];
   }
 
   function stepNow(): Array<HTMLElement | null> {
     return [
-      radios("current_situation", t("now.situation"), draft.current_situation, SITUATIONS.map((s) => [s, t(`situation.${s}` as MessageKey)]), (v) => (draft.current_situation = v as Draft["current_situation"])),
-      text("current_zip", t("now.zip"), draft.current_zip, (v) => (draft.current_zip = v), { inputmode: "numeric", autocomplete: "postal-code" }, t("now.zipHint")),
+      radios("situation", t("now.situation"), draft.situation, SITUATIONS.map((s) => [s, t(`situation.${s}` as MessageKey)]), (v) => (draft.situation = v as Draft["situation"])),
+      text("zip_code", t("now.zip"), draft.zip_code, (v) => (draft.zip_code = v), { inputmode: "numeric", autocomplete: "postal-code" }, t("now.zipHint")),
     ];
   }
 
@@ -289,6 +276,8 @@ export async function registerHousehold(ctx: Ctx): Promise<HTMLElement> {
         ),
       ),
       radios("tenure", t("needs.tenure"), draft.tenure, TENURES.map((x) => [x, t(`tenure.${x}` as MessageKey)]), (v) => (draft.tenure = v as Draft["tenure"])),
+      select("income_band", t("needs.income"), draft.income_band, [["", t("form.preferNotToSay")], ...INCOME_BANDS.map((b): [string, string] => [b, t(`income.${b}` as MessageKey)])], (v) => (draft.income_band = v as Draft["income_band"])),
+      select("insurance", t("needs.insurance"), draft.insurance, [["", t("form.preferNotToSay")], ...INSURANCE.map((b): [string, string] => [b, t(`insurance.${b}` as MessageKey)])], (v) => (draft.insurance = v as Draft["insurance"])),
       h(
         "fieldset",
         null,
@@ -298,6 +287,21 @@ export async function registerHousehold(ctx: Ctx): Promise<HTMLElement> {
       ),
       text("fema_disaster_number", t("needs.fema"), draft.fema_disaster_number, (v) => (draft.fema_disaster_number = v), { autocomplete: "off" }, t("needs.femaHint")),
     ];
+  }
+
+  function partnersField(hidden: boolean): HTMLElement {
+    const id = uid();
+    const area = h("textarea", {
+      id,
+      rows: "3",
+      "aria-invalid": errors.partners ? "true" : undefined,
+      "aria-describedby": [id + "-hint", describedBy("partners")].filter(Boolean).join(" "),
+      oninput: (e: Event) => {
+        draft.partners = (e.target as HTMLTextAreaElement).value;
+        save();
+      },
+    }, draft.partners);
+    return h("div", { class: "field", id: "partners-field", hidden }, h("label", { for: id }, t("consent.partners")), h("p", { class: "hint", id: id + "-hint" }, t("consent.partnersHint")), area, errorFor("partners"));
   }
 
   function stepConsent(): Array<HTMLElement | null> {
@@ -312,7 +316,13 @@ export async function registerHousehold(ctx: Ctx): Promise<HTMLElement> {
           null,
           h("legend", null, t(`consent.${p}.title` as MessageKey)),
           h("p", { id: descId }, txt),
-          checkbox(t("consent.agree"), !!draft.consents[p], (v) => (draft.consents[p] = v), descId),
+          checkbox(t("consent.agree"), !!draft.consents[p], (v) => {
+            draft.consents[p] = v;
+            // Sharing with partners needs their names: show the field with the tick.
+            const pf = root.querySelector<HTMLElement>("#partners-field");
+            if (p === "partner_sharing" && pf) pf.hidden = !v;
+          }, descId),
+          p === "partner_sharing" ? partnersField(!draft.consents[p]) : null,
         );
       }),
       h("p", { class: "hint" }, t("consent.withdraw")),
@@ -325,8 +335,8 @@ export async function registerHousehold(ctx: Ctx): Promise<HTMLElement> {
     const rows: Array<[string, string]> = [
       [t("household.size.label"), formatNumber(draft.members.length, locale)],
       [t("household.names"), draft.members.map((m) => m.name).join(", ")],
-      [t("before.pinLabel"), draft.former_location ? `${draft.former_location.lat.toFixed(5)}, ${draft.former_location.lon.toFixed(5)}` : t("before.noPin")],
-      [t("now.situation"), draft.current_situation ? t(`situation.${draft.current_situation}` as MessageKey) : "—"],
+      [t("before.pinLabel"), draft.lost_location ? `${draft.lost_location.lat.toFixed(5)}, ${draft.lost_location.lon.toFixed(5)}` : t("before.noPin")],
+      [t("now.situation"), draft.situation ? t(`situation.${draft.situation}` as MessageKey) : "—"],
       [t("needs.bedrooms"), formatNumber(draft.bedrooms, locale)],
       ...PURPOSES.map((p): [string, string] => [t(`consent.${p}.title` as MessageKey), draft.consents[p] ? yes : no]),
     ];
@@ -360,7 +370,7 @@ export async function registerHousehold(ctx: Ctx): Promise<HTMLElement> {
     }
     status.textContent = t("common.sending");
     try {
-      await ctx.api.createHousehold(toRequest(draft, texts, locale));
+      await ctx.api.createHousehold(toRequest(draft, texts));
       clearDraft(localStorage);
       ctx.go("/me/household?registered=1");
     } catch (e) {

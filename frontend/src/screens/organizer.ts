@@ -7,17 +7,18 @@ import "leaflet.markercluster/dist/MarkerCluster.css";
 import "leaflet.markercluster/dist/MarkerCluster.Default.css";
 import type { Ctx } from "../app";
 import { hasRole } from "../app";
-import type { Application, Campaign, CampaignCreate, GrantUse, ImportReport, MatchWeights, ParcelFeature, ParcelStatus } from "../api/types";
-import { ApiError, IdempotentForm, bboxParam } from "../api/client";
+import type { Campaign, CampaignCreate, CommunityDetail, ImportReport, MembershipWire, MatchWeights, ParcelFeature, ParcelStatus } from "../api/types";
+import { ApiError, bboxParam } from "../api/client";
 import { getLocale, t, tn, type MessageKey } from "../i18n/i18n";
-import { announce, clear, dataTable, download, field, h, onAttached, uid } from "../lib/dom";
+import { announce, clear, dataTable, download, field, h, onAttached, setFieldError, uid } from "../lib/dom";
 import { formatDate, formatDistance, formatMoney, formatNumber, formatPercent } from "../lib/format";
 import { PARSE_LIMIT, precheckGeoJSON } from "../lib/geojson-file";
-import { DEFAULT_WEIGHTS, WEIGHT_PARTS, normalizeWeights, parseIds, strongestParts } from "../lib/matching";
+import { DEFAULT_WEIGHTS, WEIGHT_PARTS, normalizeWeights, parseIds, parsePoints, strongestParts } from "../lib/matching";
 import { parseAmount } from "../lib/money";
 import { createMap } from "../map/basemap";
 import { hazardColor, statusColor } from "../map/ring";
 import { fundedBasisPoints } from "../lib/campaigns";
+import { membershipView } from "../lib/community-view";
 
 const PARCEL_STATUSES: ParcelStatus[] = ["identified", "evaluating", "negotiating", "under_contract", "acquired", "rejected"];
 const TABS = ["map", "import", "matching", "campaigns", "membership"] as const;
@@ -29,13 +30,15 @@ async function loadCluster(): Promise<void> {
   await import("leaflet.markercluster");
 }
 
-function guard(ctx: Ctx): HTMLElement | null {
+/** guard answers with an explanation when the session may not use the console. */
+export function guard(ctx: Ctx): HTMLElement | null {
   if (!ctx.session.account) return h("div", null, h("h1", null, t("nav.organizer")), h("p", null, t("org.signIn"), " ", h("a", { href: "/sign-in?next=/organize" }, t("auth.signIn"))));
   if (!hasRole(ctx.session, "organizer", "steward")) return h("div", null, h("h1", null, t("nav.organizer")), h("p", null, t("org.notOrganizer")));
   return null;
 }
 
-function errText(e: unknown): string {
+/** errText is what to tell an organizer about a failed call. */
+export function errText(e: unknown): string {
   return e instanceof ApiError && e.status !== 0 ? e.message || e.title : t("common.offline");
 }
 
@@ -185,7 +188,7 @@ function reportView(r: ImportReport): HTMLElement {
     dataTable(
       [{ label: t("import.feature"), num: true }, { label: t("import.result") }, { label: t("import.reason") }],
       [...rejected, ...r.features.filter((f) => f.status !== "rejected")].slice(0, 500).map((f) =>
-        h("tr", null, h("td", { class: "num" }, String(f.index + 1)), h("td", null, t(`import.status.${f.status}` as MessageKey)), h("td", null, f.reason ?? f.source_id ?? "")),
+        h("tr", null, h("td", { class: "num" }, String(f.index)), h("td", null, t(`import.status.${f.status}` as MessageKey)), h("td", null, f.reason ?? f.source_id ?? "")),
       ),
     ),
   );
@@ -277,6 +280,7 @@ function matchingTab(ctx: Ctx): HTMLElement {
   const ids = h("textarea", { id: uid(), rows: "3" });
   const community = h("input", { id: uid() });
   const exclude = h("input", { type: "checkbox", id: uid(), checked: true });
+  const places = h("textarea", { id: uid(), rows: "3" });
   const results = h("ol", { class: "list", "aria-live": "polite" });
   const status = h("p", { role: "status" });
   const sliders = WEIGHT_PARTS.map((part) => {
@@ -295,6 +299,7 @@ function matchingTab(ctx: Ctx): HTMLElement {
     field(t("match.households"), ids, t("match.householdsHint")),
     field(t("match.community"), community),
     h("fieldset", null, h("legend", null, t("match.weights")), sliders),
+    field(t("match.places"), places, t("match.placesHint")),
     h("div", { class: "check" }, exclude, h("label", { for: exclude.id }, t("match.excludeHazards"))),
     h("div", { class: "actions" }, h("button", { type: "submit" }, t("match.run"))),
     status,
@@ -306,9 +311,16 @@ function matchingTab(ctx: Ctx): HTMLElement {
       status.textContent = t("match.needGroup");
       return;
     }
+    const pts = parsePoints(places.value);
+    setFieldError(places, pts.bad.length ? t("match.placesBad", { lines: pts.bad.join(", ") }) : "");
+    if (pts.bad.length) {
+      places.focus();
+      return;
+    }
     status.textContent = t("common.loading");
     try {
       const res = await ctx.api.match({
+        points: pts.points.length ? pts.points : undefined,
         household_ids: householdIds.length ? householdIds : undefined,
         community_id: community.value.trim() || undefined,
         weights: normalizeWeights(weights),
@@ -363,7 +375,7 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
           h(
             "tr",
             null,
-            h("td", null, h("a", { href: `/campaigns/${encodeURIComponent(c.id)}` }, c.title)),
+            h("td", null, h("a", { href: `/organize/campaigns/${encodeURIComponent(c.id)}` }, c.title)),
             h("td", null, t(`campaignStatus.${c.status}` as MessageKey)),
             h("td", { class: "num" }, formatMoney(c.target, c.currency, locale)),
             h("td", { class: "num" }, formatPercent(fundedBasisPoints(c), locale)),
@@ -380,7 +392,7 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
   const deadline = h("input", { id: uid(), type: "date", required: true });
   const parcels = h("input", { id: uid() });
   const mode = h("select", { id: uid() }, h("option", { value: "keep_what_you_raise" }, t("campaignMode.keep_what_you_raise")), h("option", { value: "all_or_nothing" }, t("campaignMode.all_or_nothing")));
-  const lines = (["land", "closing", "infrastructure", "reserve"] as const).map((k) => [k, h("input", { id: uid(), inputmode: "decimal" })] as const);
+  const lines = (["land_price", "closing_costs", "infrastructure", "reserve"] as const).map((k) => [k, h("input", { id: uid(), inputmode: "decimal" })] as const);
   const form = h(
     "form",
     { class: "panel", novalidate: true },
@@ -395,7 +407,7 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
   );
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const budget = lines.map(([kind, input]) => ({ kind, amount: parseAmount(input.value || "0", "USD", locale) }));
+    const budget = lines.map(([category, input]) => ({ category, amount: parseAmount(input.value || "0", "USD", locale) }));
     if (!title.value.trim() || !deadline.value || budget.some((b) => b.amount === null)) {
       status.textContent = t("form.fixErrors");
       return;
@@ -407,7 +419,7 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
       deadline: deadline.value,
       mode: mode.value as CampaignCreate["mode"],
       parcel_ids: parseIds(parcels.value),
-      budget: budget.filter((b) => b.amount! > 0n).map((b) => ({ kind: b.kind, amount: Number(b.amount) })),
+      budget: budget.filter((b) => b.amount! > 0n).map((b) => ({ category: b.category, amount: Number(b.amount) })),
     };
     try {
       const c = await ctx.api.createCampaign(req);
@@ -429,55 +441,7 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
     ),
     status,
     form,
-    grantForm(ctx),
   );
-}
-
-function grantForm(ctx: Ctx): HTMLElement {
-  const locale = getLocale();
-  const idem = new IdempotentForm();
-  const campaign = h("input", { id: uid(), required: true });
-  const funder = h("input", { id: uid(), required: true, placeholder: "FEMA" });
-  const program = h("input", { id: uid() });
-  const amount = h("input", { id: uid(), inputmode: "decimal", required: true });
-  const uses: GrantUse[] = ["land_acquisition", "infrastructure", "housing_construction", "relocation", "administration"];
-  const useBoxes = uses.map((u) => [u, h("input", { type: "checkbox", id: uid() })] as const);
-  const status = h("p", { role: "status" });
-  const form = h(
-    "form",
-    { class: "panel", novalidate: true },
-    h("h3", null, t("org.recordGrant")),
-    field(t("org.campaignId"), campaign),
-    field(t("campaign.funder"), funder),
-    field(t("org.program"), program),
-    field(t("org.awarded"), amount),
-    h("fieldset", null, h("legend", null, t("org.uses")), useBoxes.map(([u, box]) => h("div", { class: "check" }, box, h("label", { for: box.id }, t(`use.${u}` as MessageKey))))),
-    h("div", { class: "actions" }, h("button", { type: "submit" }, t("org.recordGrant"))),
-    status,
-  );
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const minor = parseAmount(amount.value, "USD", locale);
-    if (!campaign.value.trim() || !funder.value.trim() || minor === null || minor <= 0n) {
-      status.textContent = t("form.fixErrors");
-      return;
-    }
-    const body = {
-      funder: funder.value.trim(),
-      program: program.value.trim() || undefined,
-      amount_awarded: Number(minor),
-      currency: "USD",
-      uses: useBoxes.filter(([, b]) => b.checked).map(([u]) => u),
-    };
-    try {
-      await ctx.api.recordGrant(campaign.value.trim(), body, idem.keyFor({ c: campaign.value.trim(), ...body }));
-      idem.done();
-      status.textContent = t("org.grantRecorded");
-    } catch (err) {
-      status.textContent = errText(err);
-    }
-  });
-  return form;
 }
 
 async function membershipTab(ctx: Ctx): Promise<HTMLElement> {
@@ -489,9 +453,9 @@ async function membershipTab(ctx: Ctx): Promise<HTMLElement> {
     clear(list);
     if (!sel.value) return;
     try {
-      const apps = await ctx.api.applications(sel.value);
-      if (apps.length === 0) list.append(h("p", null, t("org.noApplications")));
-      apps.forEach((a) => list.append(applicationView(ctx, a, status)));
+      const [detail, ms] = await Promise.all([ctx.api.community(sel.value), ctx.api.memberships(sel.value)]);
+      if (ms.length === 0) list.append(h("p", null, t("org.noApplications")));
+      ms.forEach((m) => list.append(membershipCard(ctx, m, detail, status, load)));
     } catch (e) {
       status.textContent = errText(e);
     }
@@ -508,54 +472,48 @@ async function membershipTab(ctx: Ctx): Promise<HTMLElement> {
   );
 }
 
-function applicationView(ctx: Ctx, a: Application, status: HTMLElement): HTMLElement {
+function membershipCard(ctx: Ctx, m: MembershipWire, c: CommunityDetail, status: HTMLElement, reload: () => Promise<void>): HTMLElement {
   const locale = getLocale();
-  const act = (decision: "accept" | "decline") => async () => {
+  const v = membershipView(m, c);
+  const run = (f: () => Promise<unknown>, done: MessageKey) => async () => {
     try {
-      await ctx.api.decideApplication(a.community_id, a.id, decision);
-      status.textContent = t("org.decided");
+      await f();
+      status.textContent = t(done);
+      await reload();
     } catch (e) {
       status.textContent = errText(e);
     }
   };
+  const note = h("input", { id: uid() });
+  const next = v.milestones.find((x) => x.key === v.next);
   return h(
     "div",
     { class: "panel" },
-    h("h3", null, a.name),
-    h("p", null, t("my.membershipStatus", { status: t(`memberStatus.${a.status}` as MessageKey), class: a.class })),
-    a.status === "applied"
-      ? h("div", { class: "actions" }, h("button", { type: "button", onclick: act("accept") }, t("org.accept")), h("button", { type: "button", class: "secondary", onclick: act("decline") }, t("org.decline")))
+    h("h3", null, m.householdId ? t("org.household", { id: m.householdId }) : t("org.applicant", { id: m.appliedBy })),
+    h("p", null, t("my.membershipStatus", { status: t(`memberStatus.${v.status}` as MessageKey), class: v.className }), " · ", t("org.appliedOn", { date: formatDate(m.appliedAt, locale) })),
+    m.statement ? h("blockquote", null, m.statement) : null,
+    v.status === "applied"
+      ? h(
+          "div",
+          { class: "actions" },
+          h("button", { type: "button", onclick: run(() => ctx.api.reviewMembership(m.communityId, m.id, true), "org.decided") }, t("org.accept")),
+          h("button", { type: "button", class: "secondary", onclick: run(() => ctx.api.reviewMembership(m.communityId, m.id, false), "org.decided") }, t("org.decline")),
+        )
       : null,
     h(
       "ol",
-      { class: "list" },
-      a.milestones.map((m) =>
-        h(
-          "li",
-          null,
-          locale === "es" && m.title_es ? m.title_es : m.title,
-          " — ",
-          m.completed_at
-            ? t("my.milestoneDone", { date: formatDate(m.completed_at, locale) })
-            : h(
-                "button",
-                {
-                  type: "button",
-                  class: "secondary",
-                  onclick: async () => {
-                    try {
-                      await ctx.api.verifyMilestone(a.community_id, a.id, m.key, "");
-                      status.textContent = t("org.verified");
-                    } catch (e) {
-                      status.textContent = errText(e);
-                    }
-                  },
-                },
-                t("org.verify"),
-              ),
-        ),
-      ),
+      { class: "list", "aria-label": t("my.milestones") },
+      v.milestones.map((x) => h("li", null, h("strong", null, x.name), " — ", x.completedAt ? t("my.milestoneDone", { date: formatDate(x.completedAt, locale) }) : t("my.milestoneOpen"))),
     ),
+    // Milestones are completed in order: only the next one is offered.
+    next && v.status === "provisional"
+      ? h(
+          "div",
+          null,
+          field(t("org.evidence", { name: next.name }), note),
+          h("button", { type: "button", onclick: run(() => ctx.api.completeMilestone(m.communityId, m.id, next.key, note.value.trim()), "org.verified") }, t("org.verifyNamed", { name: next.name })),
+        )
+      : null,
   );
 }
 
