@@ -837,6 +837,9 @@ func (s *Server) importHouseholds(c *fiber.Ctx) error {
 	}
 	rep, err := s.deps.Households.Import(c.UserContext(), householdViewer(c), body)
 	if err != nil {
+		// A refused file may be left partly unread; the connection cannot
+		// carry another request after it.
+		c.Context().SetConnectionClose()
 		return err
 	}
 	out := importReportWire{Accepted: rep.Accepted, Rejected: rep.Rejected, AlreadyImported: rep.AlreadyImported, Rows: make([]importRowWire, len(rep.Rows))}

@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"commonground/auth"
+	"commonground/community"
 	"commonground/fundpool"
 )
 
@@ -59,6 +60,9 @@ type Deps struct {
 	// Parcels locates parcels for the campaign map; nil maps campaigns
 	// without geometry.
 	Parcels ParcelLocator
+	// Households runs household registration, consent, duplicates and the
+	// public household grid.
+	Households *community.Households
 }
 
 // Server is the HTTP API.
