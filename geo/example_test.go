@@ -117,3 +117,75 @@ func ExamplePointSnapshot_Within() {
 	fmt.Println(people)
 	// Output: 8
 }
+
+func ExampleNewHazardSet() {
+	hazards, _ := geo.NewHazardSet([]geo.Hazard{
+		{ID: "almeda", Kind: geo.Wildfire, Severity: 5,
+			Geometry: orb.Polygon{{{-122.82, 42.26}, {-122.80, 42.26}, {-122.80, 42.28}, {-122.82, 42.28}, {-122.82, 42.26}}}},
+	})
+	// A parcel half inside the perimeter.
+	parcel := orb.Polygon{{{-122.801, 42.27}, {-122.799, 42.27}, {-122.799, 42.271}, {-122.801, 42.271}, {-122.801, 42.27}}}
+	s := hazards.Screen(parcel)
+	for _, k := range s.Kinds {
+		fmt.Printf("%s %.2f\n", k.Kind, k.Share)
+	}
+	// Output: wildfire 0.50
+}
+
+func ExampleScreenAll() {
+	parcels := geo.NewIndex[int]()
+	parcels.Put("inside", orb.Polygon{{{0.1, 0.1}, {0.2, 0.1}, {0.2, 0.2}, {0.1, 0.1}}}, 0)
+	parcels.Put("outside", orb.Polygon{{{5, 5}, {6, 5}, {6, 6}, {5, 5}}}, 0)
+	hazards, _ := geo.NewHazardSet([]geo.Hazard{
+		{ID: "flood", Kind: geo.Flood, Severity: 2, Geometry: orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}}}},
+	})
+	screened, _ := geo.ScreenAll(context.Background(), hazards, parcels.Snapshot())
+	fmt.Println(len(screened), screened["inside"].Kinds[0].Kind, screened["outside"].Clear())
+	// Output: 1 flood true
+}
+
+func ExampleRank() {
+	parcels := geo.NewIndex[geo.ParcelFacts]()
+	parcels.Put("close-small", orb.Polygon{{{-122.816, 42.272}, {-122.815, 42.272}, {-122.815, 42.273}, {-122.816, 42.272}}},
+		geo.ParcelFacts{Acres: 2, AskingPrice: 40_000_000})
+	parcels.Put("far-big", orb.Polygon{{{-122.95, 42.45}, {-122.94, 42.45}, {-122.94, 42.46}, {-122.95, 42.45}}},
+		geo.ParcelFacts{Acres: 30, AskingPrice: 90_000_000})
+	group := geo.Group{
+		Homes:      []orb.Point{{-122.8150, 42.2700}, {-122.7850, 42.2420}, {-122.8160, 42.2710}},
+		Households: 40,
+		Budget:     100_000_000, HasBudget: true, // $1,000,000.00 in cents
+	}
+	facts := func(it *geo.Item[geo.ParcelFacts]) (geo.ParcelFacts, bool) { return it.Value, true }
+	matches, _ := geo.Rank(context.Background(), parcels.Snapshot(), facts, group, geo.MatchOptions{})
+	for _, m := range matches {
+		fmt.Printf("%s %.2f\n", m.ParcelID, m.Score)
+		for _, p := range m.Parts[:2] {
+			fmt.Printf("  %s: %s\n", p.Name, p.Reason)
+		}
+	}
+	// Output:
+	// far-big 0.87
+	//   distance: the median distance from the group's former homes is 23.2 km
+	//   capacity: room for about 240 homes (30.0 acres at 8 per acre) for 40 households
+	// close-small 0.83
+	//   distance: the median distance from the group's former homes is 0.3 km
+	//   capacity: room for about 16 homes (2.0 acres at 8 per acre) for 40 households
+}
+
+func ExampleGrid() {
+	type needs struct{ People int }
+	homes := geo.NewPointIndex[int]() // value: household size
+	for i := 0; i < 7; i++ {
+		homes.Put(fmt.Sprint("h", i), orb.Point{-122.8150 + float64(i)*1e-4, 42.2700}, 2+i%3)
+	}
+	homes.Put("alone", orb.Point{-122.60, 42.10}, 4) // a cell of one: never shown
+
+	cells, _ := geo.Grid(context.Background(), homes.Snapshot(), jacksonCounty, 2,
+		func(s *needs, size int) bool { s.People += size; return true })
+	for _, c := range cells {
+		fmt.Println(c.Count, c.Summary.People)
+	}
+	// Output: 7 20
+}
+
+var jacksonCounty = geo.Bound{West: -123.23, South: 41.99, East: -122.28, North: 42.89}

@@ -71,14 +71,62 @@ func (ix *Index[T]) Load(items []Item[T]) { ix.c.putMany(true, stored(items)) }
 // Delete removes the item under id and reports whether there was one.
 func (ix *Index[T]) Delete(id string) bool { return ix.c.delete(id) }
 
-// stored copies items into the immutable pointers the R-tree holds.
+// stored copies items into the immutable pointers the R-tree holds: one
+// backing array in Z-order of the items' centres, so that inserting is
+// local in the tree and a later scan walks memory in order. When an id
+// repeats, the last item wins, as with one Put after another.
 func stored[T any](items []Item[T]) []*Item[T] {
-	out := make([]*Item[T], len(items))
+	last := make(map[string]int, len(items))
 	for i, it := range items {
-		it.Bound = it.Geometry.Bound()
-		out[i] = &it
+		last[it.ID] = i
+	}
+	backing := make([]Item[T], 0, len(last))
+	for i, it := range items {
+		if last[it.ID] == i {
+			it.Bound = it.Geometry.Bound()
+			backing = append(backing, it)
+		}
+	}
+	keys := make([]uint64, len(backing))
+	for i := range backing {
+		keys[i] = zOrder(backing[i].Bound.Center())
+	}
+	sort.Sort(byKey[T]{keys, backing})
+	out := make([]*Item[T], len(backing))
+	for i := range backing {
+		out[i] = &backing[i]
 	}
 	return out
+}
+
+type byKey[T any] struct {
+	keys  []uint64
+	items []Item[T]
+}
+
+func (b byKey[T]) Len() int           { return len(b.keys) }
+func (b byKey[T]) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
+func (b byKey[T]) Swap(i, j int) {
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
+	b.items[i], b.items[j] = b.items[j], b.items[i]
+}
+
+// zOrder interleaves the bits of a point's longitude and latitude scaled to
+// 32 bits each: nearby points get nearby keys.
+func zOrder(p orb.Point) uint64 {
+	x := uint64((p[0] + 180) / 360 * (1<<32 - 1))
+	y := uint64((p[1] + 90) / 180 * (1<<32 - 1))
+	return spread(x) | spread(y)<<1
+}
+
+func spread(v uint64) uint64 {
+	v &= 0xffffffff
+	v = (v | v<<16) & 0x0000ffff0000ffff
+	v = (v | v<<8) & 0x00ff00ff00ff00ff
+	v = (v | v<<4) & 0x0f0f0f0f0f0f0f0f
+	v = (v | v<<2) & 0x3333333333333333
+	v = (v | v<<1) & 0x5555555555555555
+	return v
 }
 
 // Len returns the number of items.
@@ -163,62 +211,55 @@ type Neighbor[T any] struct {
 // Nearest returns the k items closest to center by DistanceTo, nearest
 // first, ties broken by id; keep, when not nil, filters candidates.
 //
-// The R-tree walks boxes in order of a planar distance scaled by
-// cos(latitude), which only approximates geodesic order; the k items it
-// yields first bound the k-th true distance from above, and a Within
-// search to that bound followed by an exact sort gives the true answer.
+// It searches circles of doubling radius, starting at 64 m: once k items
+// lie within the radius by exact distance, nothing outside it can beat
+// them, so the answer is exact in haversine order, not planar. In towns one
+// or two small box searches suffice; the R-tree's best-first walk was
+// slower here because it queues every entry of each node it opens.
 func (s *Snapshot[T]) Nearest(ctx context.Context, center orb.Point, k int, keep func(*Item[T]) bool) ([]Neighbor[T], error) {
 	if k <= 0 || s.tree.Len() == 0 {
 		return nil, nil
 	}
-	st := stepper{ctx: ctx}
-	kx := math.Cos(center[1] * rad)
-	lon, lat := center[0], center[1]
-	found, bound := 0, 0.0
-	s.tree.Nearby(func(min, max [2]float64, _ *Item[T], _ bool) float64 {
-		dx := max0(min[0]-lon, lon-max[0]) * kx
-		dy := max0(min[1]-lat, lat-max[1])
-		return dx*dx + dy*dy
-	}, func(_, _ [2]float64, it *Item[T], _ float64) bool {
-		if !st.ok() {
-			return false
-		}
-		if keep != nil && !keep(it) {
+	lo, hi := s.tree.Bounds()
+	all := orb.Bound{Min: lo, Max: hi}
+	out := make([]Neighbor[T], 0, 2*k)
+	for radius := 64.0; ; radius *= 2 {
+		out = out[:0]
+		err := s.Within(ctx, center, radius, func(it *Item[T], d float64) bool {
+			if keep == nil || keep(it) {
+				out = append(out, Neighbor[T]{Item: it, Distance: d})
+			}
 			return true
+		})
+		if err != nil {
+			return nil, err
 		}
-		if d := DistanceTo(center, it.Geometry); d > bound {
-			bound = d
+		// Stop with k found, or when the circle's box held every item: then
+		// there are fewer than k to find.
+		if len(out) >= k || covers(CircleBound(center, radius), all) {
+			break
 		}
-		found++
-		return found < k
-	})
-	if st.err != nil {
-		return nil, st.err
 	}
-	out := make([]Neighbor[T], 0, k+k/2)
-	err := s.Within(ctx, center, bound, func(it *Item[T], d float64) bool {
-		if keep == nil || keep(it) {
-			out = append(out, Neighbor[T]{Item: it, Distance: d})
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Distance != out[j].Distance {
+			return out[i].Distance < out[j].Distance
 		}
-		return true
+		return out[i].Item.ID < out[j].Item.ID
 	})
-	if err != nil {
-		return nil, err
-	}
-	sortNeighbors(out)
 	if len(out) > k {
 		out = out[:k]
 	}
 	return out, nil
 }
 
-func sortNeighbors[T any](ns []Neighbor[T]) {
-	sort.Slice(ns, func(i, j int) bool {
-		if ns[i].Distance != ns[j].Distance {
-			return ns[i].Distance < ns[j].Distance
+// covers reports whether b contains the planar box o.
+func covers(b Bound, o orb.Bound) bool {
+	for _, part := range b.Parts() {
+		if boundWithin(o, part) {
+			return true
 		}
-		return ns[i].Item.ID < ns[j].Item.ID
-	})
+	}
+	return b.West == -180 && b.East == 180 && b.South <= o.Min[1] && b.North >= o.Max[1]
 }
 
 func max0(a, b float64) float64 {
@@ -230,73 +271,72 @@ func max0(a, b float64) float64 {
 // in a plane tangent at p (exact for the short edges of parcels) and its
 // distance measured with the haversine formula.
 func DistanceTo(p orb.Point, g orb.Geometry) float64 {
+	n := nearest{p: p, kx: math.Cos(p[1] * rad), d2: math.Inf(1)}
 	switch g := g.(type) {
 	case orb.Point:
 		return Distance(p, g)
 	case orb.MultiPoint:
-		best := math.Inf(1)
 		for _, q := range g {
-			best = min(best, Distance(p, q))
+			n.line([]orb.Point{q})
 		}
-		return best
 	case orb.LineString:
-		return nearestOnLines(p, [][]orb.Point{g})
+		n.line(g)
 	case orb.MultiLineString:
-		lines := make([][]orb.Point, len(g))
-		for i, l := range g {
-			lines[i] = l
+		for _, l := range g {
+			n.line(l)
 		}
-		return nearestOnLines(p, lines)
 	case orb.Polygon:
 		if polygonContains(g, p) {
 			return 0
 		}
-		return nearestOnPolygon(p, g)
+		n.polygon(g)
 	case orb.MultiPolygon:
-		best := math.Inf(1)
 		for _, poly := range g {
 			if polygonContains(poly, p) {
 				return 0
 			}
-			best = min(best, nearestOnPolygon(p, poly))
+			n.polygon(poly)
 		}
-		return best
 	case orb.Bound:
 		return DistanceTo(p, g.ToPolygon())
 	}
-	return math.Inf(1)
+	return n.metres()
 }
 
-func nearestOnPolygon(p orb.Point, poly orb.Polygon) float64 {
-	lines := make([][]orb.Point, len(poly))
-	for i, r := range poly {
-		lines[i] = r
-	}
-	return nearestOnLines(p, lines)
+// nearest tracks the closest point to p found so far in the tangent plane;
+// only that one is measured with haversine at the end.
+type nearest struct {
+	p    orb.Point
+	kx   float64
+	best orb.Point
+	d2   float64
 }
 
-// nearestOnLines finds the closest point in the tangent plane, then measures
-// only that one with haversine.
-func nearestOnLines(p orb.Point, lines [][]orb.Point) float64 {
-	kx := math.Cos(p[1] * rad)
-	best, bestD := orb.Point{}, math.Inf(1)
-	for _, l := range lines {
-		if len(l) == 1 {
-			if d := planarDist2(p, l[0], kx); d < bestD {
-				best, bestD = l[0], d
-			}
-		}
-		for i := 0; i+1 < len(l); i++ {
-			q := nearestOnSegment(p, l[i], l[i+1], kx)
-			if d := planarDist2(p, q, kx); d < bestD {
-				best, bestD = q, d
-			}
+func (n *nearest) line(l []orb.Point) {
+	if len(l) == 1 {
+		if d := planarDist2(n.p, l[0], n.kx); d < n.d2 {
+			n.best, n.d2 = l[0], d
 		}
 	}
-	if math.IsInf(bestD, 1) {
-		return bestD
+	for i := 0; i+1 < len(l); i++ {
+		q := nearestOnSegment(n.p, l[i], l[i+1], n.kx)
+		if d := planarDist2(n.p, q, n.kx); d < n.d2 {
+			n.best, n.d2 = q, d
+		}
 	}
-	return Distance(p, best)
+}
+
+func (n *nearest) polygon(poly orb.Polygon) {
+	for _, r := range poly {
+		n.line(r)
+	}
+}
+
+func (n *nearest) metres() float64 {
+	if math.IsInf(n.d2, 1) {
+		return n.d2
+	}
+	return Distance(n.p, n.best)
 }
 
 func planarDist2(p, q orb.Point, kx float64) float64 {

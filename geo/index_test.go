@@ -423,3 +423,25 @@ func TestScanStopsOnCancelledContext(t *testing.T) {
 		t.Fatalf("Scan on a cancelled context visited %d of %d items, err %v", n, ix.Len(), err)
 	}
 }
+
+func TestNearestWithFewerThanK(t *testing.T) {
+	ix := NewIndex[int]()
+	ix.Put("a", orb.Point{-122.8, 42.2}, 1)
+	ix.Put("b", orb.Point{170, -40}, 2)
+	ix.Put("c", orb.Polygon{{{-122.9, 42.3}, {-122.8, 42.3}, {-122.8, 42.4}, {-122.9, 42.3}}}, 3)
+	ns, err := ix.Snapshot().Nearest(context.Background(), orb.Point{-122.8, 42.2}, 10, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range ns {
+		got = append(got, n.Item.ID)
+	}
+	if diff := cmp.Diff(got, []string{"a", "c", "b"}); diff != "" {
+		t.Errorf("Nearest (-got +want):\n%s", diff)
+	}
+	empty, _ := NewIndex[int]().Snapshot().Nearest(context.Background(), orb.Point{0, 0}, 3, nil)
+	if len(empty) != 0 {
+		t.Errorf("Nearest on an empty index = %v", empty)
+	}
+}

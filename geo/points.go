@@ -3,7 +3,9 @@ package geo
 import (
 	"context"
 	"math"
-	"sort"
+	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -18,93 +20,350 @@ type PointItem[T comparable] struct {
 	Value T
 }
 
-// pointEntry is what the R-tree stores: the item plus its unit vector, so
-// the exact distance test is three multiplications instead of trigonometry.
-type pointEntry[T comparable] struct {
-	u   unit
-	id  string
-	val T
+// cellsPerDegree sets the bucket grid: 1/128 degree is about 870 m of
+// latitude, so a bucket in a dense town holds a few thousand points and a
+// 5 km circle touches a few hundred buckets.
+const cellsPerDegree = 128
+
+// bucket holds the points of one grid cell in parallel slices, so a radius
+// test is a tight loop over unit vectors and a cell wholly inside a circle
+// or box is taken without testing its points. Buckets are immutable once
+// published; a write replaces the bucket.
+type bucket[T comparable] struct {
+	bound   orb.Bound
+	corners [4]unit
+	ids     []string
+	pts     []orb.Point
+	us      []unit
+	vals    []T
+}
+
+func (b *bucket[T]) with(it PointItem[T]) *bucket[T] {
+	n := &bucket[T]{
+		bound:   b.bound,
+		corners: b.corners,
+		ids:     append(slices.Clip(b.ids), it.ID),
+		pts:     append(slices.Clip(b.pts), it.Point),
+		us:      append(slices.Clip(b.us), toUnit(it.Point)),
+		vals:    append(slices.Clip(b.vals), it.Value),
+	}
+	return n
+}
+
+func (b *bucket[T]) without(id string) *bucket[T] {
+	i := slices.Index(b.ids, id)
+	if i < 0 {
+		return b
+	}
+	return &bucket[T]{
+		bound:   b.bound,
+		corners: b.corners,
+		ids:     slices.Delete(slices.Clone(b.ids), i, i+1),
+		pts:     slices.Delete(slices.Clone(b.pts), i, i+1),
+		us:      slices.Delete(slices.Clone(b.us), i, i+1),
+		vals:    slices.Delete(slices.Clone(b.vals), i, i+1),
+	}
+}
+
+func (b *bucket[T]) item(i int) PointItem[T] {
+	return PointItem[T]{ID: b.ids[i], Point: b.pts[i], Value: b.vals[i]}
+}
+
+type cellKey struct{ lon, lat int32 }
+
+func cellOf(p orb.Point) cellKey {
+	lon := int32(math.Floor(p[0] * cellsPerDegree))
+	lat := int32(math.Floor(p[1] * cellsPerDegree))
+	// Points on 180 or 90 belong to the last cell, not a new one.
+	lon = min(lon, 180*cellsPerDegree-1)
+	lat = min(lat, 90*cellsPerDegree-1)
+	return cellKey{lon, lat}
+}
+
+func newBucket[T comparable](k cellKey) *bucket[T] {
+	b := orb.Bound{
+		Min: orb.Point{float64(k.lon) / cellsPerDegree, float64(k.lat) / cellsPerDegree},
+		Max: orb.Point{float64(k.lon+1) / cellsPerDegree, float64(k.lat+1) / cellsPerDegree},
+	}
+	return &bucket[T]{bound: b, corners: [4]unit{
+		toUnit(b.Min), toUnit(b.Max), toUnit(orb.Point{b.Min[0], b.Max[1]}), toUnit(orb.Point{b.Max[0], b.Min[1]}),
+	}}
 }
 
 // PointIndex is an in-memory index of points keyed by id (household
-// locations), with the same concurrency rules as Index: serialized writers,
-// readers on copy-on-write snapshots.
+// locations). Points are grouped into grid-cell buckets held in an R-tree;
+// writers are serialized and replace whole buckets, readers work on
+// copy-on-write snapshots as with Index and never wait for a writer.
 type PointIndex[T comparable] struct {
-	c *cowIndex[PointItem[T], pointEntry[T]]
+	mu      sync.Mutex // serializes writers
+	tree    rtree.RTreeG[*bucket[T]]
+	buckets map[cellKey]*bucket[T]
+	snap    atomic.Pointer[PointSnapshot[T]]
+
+	idmu sync.RWMutex
+	ids  map[string]PointItem[T]
 }
 
 // PointSnapshot is a read-only view of a PointIndex at one moment.
 type PointSnapshot[T comparable] struct {
-	tree *rtree.RTreeG[pointEntry[T]]
+	tree *rtree.RTreeG[*bucket[T]]
+	n    int
 }
 
 // NewPointIndex returns an empty index.
 func NewPointIndex[T comparable]() *PointIndex[T] {
-	return &PointIndex[T]{c: newCowIndex(
-		func(it PointItem[T]) string { return it.ID },
-		func(it PointItem[T]) (orb.Bound, pointEntry[T]) {
-			return orb.Bound{Min: it.Point, Max: it.Point}, pointEntry[T]{u: toUnit(it.Point), id: it.ID, val: it.Value}
-		})}
+	ix := &PointIndex[T]{buckets: map[cellKey]*bucket[T]{}, ids: map[string]PointItem[T]{}}
+	ix.snap.Store(&PointSnapshot[T]{tree: &rtree.RTreeG[*bucket[T]]{}})
+	return ix
 }
 
-// Snapshot returns the current read-only view.
-func (ix *PointIndex[T]) Snapshot() *PointSnapshot[T] {
-	return &PointSnapshot[T]{tree: ix.c.snapshot()}
-}
+// Snapshot returns the current read-only view; it costs one atomic load.
+func (ix *PointIndex[T]) Snapshot() *PointSnapshot[T] { return ix.snap.Load() }
 
 // Get returns the point stored under id.
-func (ix *PointIndex[T]) Get(id string) (PointItem[T], bool) { return ix.c.get(id) }
+func (ix *PointIndex[T]) Get(id string) (PointItem[T], bool) {
+	ix.idmu.RLock()
+	defer ix.idmu.RUnlock()
+	it, ok := ix.ids[id]
+	return it, ok
+}
 
 // Len returns the number of points.
-func (ix *PointIndex[T]) Len() int { return ix.c.len() }
+func (ix *PointIndex[T]) Len() int {
+	ix.idmu.RLock()
+	defer ix.idmu.RUnlock()
+	return len(ix.ids)
+}
 
-// Put inserts or replaces the point under id.
+// Put inserts or replaces the point under id. It copies the one bucket it
+// changes, a few thousand entries at most.
 func (ix *PointIndex[T]) Put(id string, p orb.Point, v T) {
-	ix.c.putMany(false, []PointItem[T]{{ID: id, Point: p, Value: v}})
+	ix.PutMany([]PointItem[T]{{ID: id, Point: p, Value: v}})
 }
 
 // PutMany inserts or replaces several points and publishes once.
-func (ix *PointIndex[T]) PutMany(items []PointItem[T]) { ix.c.putMany(false, items) }
-
-// Load replaces the whole content (the start-up rebuild).
-func (ix *PointIndex[T]) Load(items []PointItem[T]) { ix.c.putMany(true, items) }
+func (ix *PointIndex[T]) PutMany(items []PointItem[T]) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, it := range items {
+		ix.remove(it.ID)
+		k := cellOf(it.Point)
+		old := ix.buckets[k]
+		if old == nil {
+			old = newBucket[T](k)
+		}
+		ix.setBucket(k, old, old.with(it))
+		ix.idmu.Lock()
+		ix.ids[it.ID] = it
+		ix.idmu.Unlock()
+	}
+	ix.publish()
+}
 
 // Delete removes the point under id and reports whether there was one.
-func (ix *PointIndex[T]) Delete(id string) bool { return ix.c.delete(id) }
+func (ix *PointIndex[T]) Delete(id string) bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if !ix.remove(id) {
+		return false
+	}
+	ix.publish()
+	return true
+}
+
+// Load replaces the whole content (the start-up rebuild), building each
+// bucket once.
+func (ix *PointIndex[T]) Load(items []PointItem[T]) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ids := make(map[string]PointItem[T], len(items))
+	for _, it := range items {
+		ids[it.ID] = it // the last one wins, as with Put
+	}
+	buckets := map[cellKey]*bucket[T]{}
+	for _, it := range items {
+		if ids[it.ID] != it {
+			continue
+		}
+		k := cellOf(it.Point)
+		b := buckets[k]
+		if b == nil {
+			b = newBucket[T](k)
+			buckets[k] = b
+		}
+		b.ids = append(b.ids, it.ID)
+		b.pts = append(b.pts, it.Point)
+		b.us = append(b.us, toUnit(it.Point))
+		b.vals = append(b.vals, it.Value)
+	}
+	ix.tree = rtree.RTreeG[*bucket[T]]{}
+	for _, b := range buckets {
+		ix.tree.Insert(b.bound.Min, b.bound.Max, b)
+	}
+	ix.buckets = buckets
+	ix.idmu.Lock()
+	ix.ids = ids
+	ix.idmu.Unlock()
+	ix.publish()
+}
+
+// remove must run under mu.
+func (ix *PointIndex[T]) remove(id string) bool {
+	ix.idmu.RLock()
+	old, ok := ix.ids[id]
+	ix.idmu.RUnlock()
+	if !ok {
+		return false
+	}
+	k := cellOf(old.Point)
+	b := ix.buckets[k]
+	ix.setBucket(k, b, b.without(id))
+	ix.idmu.Lock()
+	delete(ix.ids, id)
+	ix.idmu.Unlock()
+	return true
+}
+
+func (ix *PointIndex[T]) setBucket(k cellKey, old, b *bucket[T]) {
+	if _, ok := ix.buckets[k]; ok {
+		ix.tree.Delete(old.bound.Min, old.bound.Max, old)
+	}
+	if len(b.ids) == 0 {
+		delete(ix.buckets, k)
+		return
+	}
+	ix.tree.Insert(b.bound.Min, b.bound.Max, b)
+	ix.buckets[k] = b
+}
+
+func (ix *PointIndex[T]) publish() {
+	ix.idmu.RLock()
+	n := len(ix.ids)
+	ix.idmu.RUnlock()
+	ix.snap.Store(&PointSnapshot[T]{tree: ix.tree.Copy(), n: n})
+}
 
 // Len returns the number of points.
-func (s *PointSnapshot[T]) Len() int { return s.tree.Len() }
+func (s *PointSnapshot[T]) Len() int { return s.n }
 
-func itemOf[T comparable](min [2]float64, e pointEntry[T]) PointItem[T] {
-	return PointItem[T]{ID: e.id, Point: min, Value: e.val}
+// eachBucket calls fn with the buckets meeting b, checking ctx between
+// buckets (a bucket is at most a few thousand points).
+func (s *PointSnapshot[T]) eachBucket(ctx context.Context, b Bound, fn func(part orb.Bound, bk *bucket[T]) bool) error {
+	var err error
+	for _, part := range b.Parts() {
+		stopped := false
+		s.tree.Search(part.Min, part.Max, func(_, _ [2]float64, bk *bucket[T]) bool {
+			if err = ctx.Err(); err != nil || !fn(part, bk) {
+				stopped = true
+				return false
+			}
+			return true
+		})
+		if stopped {
+			break
+		}
+	}
+	return err
 }
 
 // Search calls fn for every point in b (which may cross the antimeridian)
 // until fn returns false or ctx is done.
 func (s *PointSnapshot[T]) Search(ctx context.Context, b Bound, fn func(PointItem[T]) bool) error {
-	st := stepper{ctx: ctx}
-	searchParts(s.tree, b, func(min [2]float64, e pointEntry[T]) bool {
-		return st.ok() && fn(itemOf(min, e))
+	return s.eachBucket(ctx, b, func(part orb.Bound, bk *bucket[T]) bool {
+		all := boundWithin(bk.bound, part)
+		for i, p := range bk.pts {
+			if (all || pointInBound(p, part)) && !fn(bk.item(i)) {
+				return false
+			}
+		}
+		return true
 	})
-	return st.err
+}
+
+// circle is a radius test prepared once per query.
+type circle struct {
+	center unit
+	limit  float64 // squared chord of the radius
+	inner  float64 // squared chord a cell's corners must be within to hold only inside points
+}
+
+func newCircle(center orb.Point, metres float64) circle {
+	// The edges of a cell along parallels bow poleward of the great circle
+	// through their corners by far less than a millimetre at this cell size;
+	// a margin of 1 m makes the whole-cell shortcut safe.
+	return circle{center: toUnit(center), limit: chord2For(metres), inner: chord2For(max(metres-1, 0))}
+}
+
+// holds reports whether every point of the bucket's cell is inside the
+// circle: its four corners are.
+func (c circle) holds(corners *[4]unit) bool {
+	for _, u := range corners {
+		if u.chord2(c.center) > c.inner {
+			return false
+		}
+	}
+	return true
 }
 
 // Within calls fn for every point within metres of center by haversine
 // distance (compared as chords of the unit sphere, the same quantity), until
-// fn returns false or ctx is done.
+// fn returns false or ctx is done. Buckets wholly inside the circle are
+// taken without testing each point.
 func (s *PointSnapshot[T]) Within(ctx context.Context, center orb.Point, metres float64, fn func(PointItem[T]) bool) error {
-	cu, limit := toUnit(center), chord2For(metres)
-	st := stepper{ctx: ctx}
-	searchParts(s.tree, CircleBound(center, metres), func(min [2]float64, e pointEntry[T]) bool {
-		return e.u.chord2(cu) > limit || (st.ok() && fn(itemOf(min, e)))
+	c := newCircle(center, metres)
+	return s.eachBucket(ctx, CircleBound(center, metres), func(_ orb.Bound, bk *bucket[T]) bool {
+		if c.holds(&bk.corners) {
+			for i := range bk.ids {
+				if !fn(bk.item(i)) {
+					return false
+				}
+			}
+			return true
+		}
+		for i, u := range bk.us {
+			if u.chord2(c.center) <= c.limit && !fn(bk.item(i)) {
+				return false
+			}
+		}
+		return true
 	})
-	return st.err
+}
+
+// AppendWithin appends the ids of the points within metres of center to
+// dst, the allocation-free form of Within for listings and benchmarks.
+func (s *PointSnapshot[T]) AppendWithin(ctx context.Context, dst []string, center orb.Point, metres float64) ([]string, error) {
+	c := newCircle(center, metres)
+	err := s.eachBucket(ctx, CircleBound(center, metres), func(_ orb.Bound, bk *bucket[T]) bool {
+		if c.holds(&bk.corners) {
+			dst = append(dst, bk.ids...)
+			return true
+		}
+		for i, u := range bk.us {
+			if u.chord2(c.center) <= c.limit {
+				dst = append(dst, bk.ids[i])
+			}
+		}
+		return true
+	})
+	return dst, err
 }
 
 // CountWithin returns how many points lie within metres of center.
 func (s *PointSnapshot[T]) CountWithin(ctx context.Context, center orb.Point, metres float64) (int, error) {
+	c := newCircle(center, metres)
 	n := 0
-	err := s.Within(ctx, center, metres, func(PointItem[T]) bool { n++; return true })
+	err := s.eachBucket(ctx, CircleBound(center, metres), func(_ orb.Bound, bk *bucket[T]) bool {
+		if c.holds(&bk.corners) {
+			n += len(bk.ids)
+			return true
+		}
+		for _, u := range bk.us {
+			if u.chord2(c.center) <= c.limit {
+				n++
+			}
+		}
+		return true
+	})
 	return n, err
 }
 
@@ -115,54 +374,38 @@ type PointNeighbor[T comparable] struct {
 }
 
 // Nearest returns the k points closest to center in haversine order, ties
-// broken by id; keep, when not nil, filters candidates. It works as
-// Snapshot.Nearest does: an approximate R-tree walk bounds the k-th
-// distance, an exact search within that bound gives the answer.
+// broken by id; keep, when not nil, filters candidates. Buckets are walked
+// best-first by a lower bound of the haversine distance to their cell (see
+// havQuery); a point's exact h is a quarter of its squared chord, so no
+// trigonometry runs per point.
 func (s *PointSnapshot[T]) Nearest(ctx context.Context, center orb.Point, k int, keep func(PointItem[T]) bool) ([]PointNeighbor[T], error) {
-	if k <= 0 || s.tree.Len() == 0 {
+	if k <= 0 || s.n == 0 {
 		return nil, nil
 	}
-	st := stepper{ctx: ctx}
 	cu := toUnit(center)
-	kx := math.Cos(center[1] * rad)
-	lon, lat := center[0], center[1]
-	found, bound := 0, 0.0
-	s.tree.Nearby(func(min, max [2]float64, _ pointEntry[T], _ bool) float64 {
-		dx := max0(min[0]-lon, lon-max[0]) * kx
-		dy := max0(min[1]-lat, lat-max[1])
-		return dx*dx + dy*dy
-	}, func(min, _ [2]float64, e pointEntry[T], _ float64) bool {
-		if !st.ok() {
+	q := newHavQuery(center[0], center[1])
+	kb := newKBest[PointItem[T]](k)
+	var err error
+	s.tree.Nearby(func(min, max [2]float64, _ *bucket[T], _ bool) float64 {
+		return q.bound(min, max)
+	}, func(_, _ [2]float64, bk *bucket[T], lower float64) bool {
+		if err = ctx.Err(); err != nil || kb.advance(lower) {
 			return false
 		}
-		if keep != nil && !keep(itemOf(min, e)) {
-			return true
-		}
-		bound = max(bound, e.u.chord2(cu))
-		found++
-		return found < k
-	})
-	if st.err != nil {
-		return nil, st.err
-	}
-	out := make([]PointNeighbor[T], 0, k+k/2)
-	err := s.Within(ctx, center, metresForChord2(bound)*(1+1e-9)+1e-6, func(it PointItem[T]) bool {
-		if keep == nil || keep(it) {
-			out = append(out, PointNeighbor[T]{PointItem: it, Distance: Distance(center, it.Point)})
+		for i, u := range bk.us {
+			if keep == nil || keep(bk.item(i)) {
+				kb.push(candidate[PointItem[T]]{h: u.chord2(cu) / 4, id: bk.ids[i], v: bk.item(i)})
+			}
 		}
 		return true
 	})
 	if err != nil {
 		return nil, err
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Distance != out[j].Distance {
-			return out[i].Distance < out[j].Distance
-		}
-		return out[i].ID < out[j].ID
-	})
-	if len(out) > k {
-		out = out[:k]
+	res := kb.result()
+	out := make([]PointNeighbor[T], len(res))
+	for i, c := range res {
+		out[i] = PointNeighbor[T]{PointItem: c.v, Distance: Distance(center, c.v.Point)}
 	}
 	return out, nil
 }

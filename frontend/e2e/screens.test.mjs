@@ -50,9 +50,11 @@ describe("public fund progress map", () => {
     page.on("response", async (r) => {
       if (r.url().endsWith(".js")) js.push(r.body().then((b) => gzipSync(b).length).catch(() => 0));
     });
+    const started = Date.now();
     await page.goto(target.baseURL + "/");
-    await settle(page);
     await page.waitForSelector("#campaign-list li");
+    console.log(`first campaigns shown ${Date.now() - started} ms after navigation (fixture API)`);
+    await settle(page);
     assert.equal(await page.locator("#campaign-list li").count(), 3);
     assert.equal(await page.locator(".ring-icon").count(), 3);
     // Talent: $1,200,000 pledged + $500,000 granted of $1,850,000 = 91 % committed.
@@ -271,6 +273,33 @@ describe("accounts and my household", () => {
     await page.close();
   });
 
+  it("creates an account in Spanish, which the account then remembers", async () => {
+    const { page, state } = await openPage();
+    await page.goto(target.baseURL + "/sign-up");
+    await settle(page);
+    await page.getByLabel("Language").selectOption("es");
+    await page.waitForSelector("h1:has-text('Crear una cuenta')");
+    await page.getByLabel("Su nombre").fill("Rosa Martínez");
+    await page.getByLabel("Correo electrónico").fill("rosa@example.org");
+    await page.getByLabel("Contraseña").fill("corta");
+    await page.getByRole("button", { name: "Crear cuenta" }).click();
+    await page.waitForSelector("text=La contraseña necesita al menos 12 caracteres.");
+    assert.equal(state.requests.filter((r) => r.path === "/auth/register").length, 0);
+    await page.getByLabel("Contraseña").fill("río mesa nube piedra");
+    await noSeriousViolations(page, "sign up");
+    await page.getByRole("button", { name: "Crear cuenta" }).click();
+    await page.waitForSelector("header >> text=Cerrar sesión");
+    const reg = state.requests.find((r) => r.path === "/auth/register").body;
+    assert.deepEqual(reg, { email: "rosa@example.org", password: "río mesa nube piedra", display_name: "Rosa Martínez", locale: "es" });
+    // Switching language while signed in saves it on the account.
+    const patched = page.waitForRequest((r) => r.method() === "PATCH" && r.url().endsWith("/api/v1/me"));
+    await page.getByLabel("Idioma").selectOption("en");
+    await patched;
+    await page.waitForSelector("header >> text=Sign out");
+    assert.deepEqual(state.requests.find((r) => r.method === "PATCH" && r.path === "/me")?.body, { locale: "en" });
+    await page.close();
+  });
+
   it("stays signed in across a reload through the refresh cookie", async () => {
     const { page, state } = await openPage({ signedIn: true });
     await page.goto(target.baseURL + "/");
@@ -313,10 +342,15 @@ describe("organizer console", () => {
     await settle(page);
     await page.getByLabel("Household ids").fill("h1, h2, h3");
     await page.getByLabel("Close to former homes").fill("60");
+    await page.getByLabel("Places the group cares about (optional)").fill("42.1945, -122.7095, Talent Elementary\nby the river");
+    await page.getByRole("button", { name: "Find parcels" }).click();
+    await page.waitForSelector("text=These lines are not a latitude and longitude: 2.");
+    await page.getByLabel("Places the group cares about (optional)").fill("42.1945, -122.7095, Talent Elementary");
     await page.getByRole("button", { name: "Find parcels" }).click();
     await page.waitForSelector("text=2 parcels found.");
     const m = state.requests.find((r) => r.path === "/matches").body;
     assert.deepEqual(m.household_ids, ["h1", "h2", "h3"]);
+    assert.deepEqual(m.points, [{ lat: 42.1945, lon: -122.7095, label: "Talent Elementary" }]);
     assert.ok(Math.abs(Object.values(m.weights).reduce((a, b) => a + b, 0) - 1) < 1e-9);
     assert.match(await page.locator("main").innerText(), /median distance 2\.4 km/);
     await noSeriousViolations(page, "matching");

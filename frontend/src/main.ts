@@ -163,6 +163,8 @@ api.onSession = (a) => {
 
 async function boot(): Promise<void> {
   setLocale(resolveLocale(null, storedLocale(), navigator.languages ?? [navigator.language]), false);
+  // Fetch the first screen's code while the session is being restored.
+  void resolve(routes, location.pathname)?.route.handler.load().catch(() => {});
   // The refresh cookie, if any, gives a new access token without a sign-in.
   if (await api.refresh()) {
     try {

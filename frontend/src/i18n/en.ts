@@ -356,6 +356,9 @@ export const en = {
   "match.count.other": "{count} parcels found.",
   "match.score": "score {score} of 100",
   "match.median": "median distance {d}",
+  "match.places": "Places the group cares about (optional)",
+  "match.placesHint": "One per line: latitude, longitude, name. For example 42.1945, -122.7095, Talent Elementary.",
+  "match.placesBad": "These lines are not a latitude and longitude: {lines}.",
   "org.pledger": "Pledged by",
   "org.confirmCancel": "Cancel this campaign? Every pledge not yet received is released. This cannot be undone.",
 

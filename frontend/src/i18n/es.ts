@@ -357,6 +357,9 @@ export const es: Record<MessageKey, string> = {
   "match.count.other": "Se encontraron {count} parcelas.",
   "match.score": "puntuación {score} de 100",
   "match.median": "distancia mediana {d}",
+  "match.places": "Lugares importantes para el grupo (opcional)",
+  "match.placesHint": "Uno por línea: latitud, longitud, nombre. Por ejemplo 42.1945, -122.7095, Escuela de Talent.",
+  "match.placesBad": "Estas líneas no son una latitud y una longitud: {lines}.",
   "org.pledger": "Prometido por",
   "org.confirmCancel": "¿Cancelar esta campaña? Se liberan todas las promesas aún no recibidas. No se puede deshacer.",
 

@@ -3,7 +3,7 @@ import type { CampaignMapFeature } from "../api/types";
 import { filterCampaigns, fundedBasisPoints, campaignTitle } from "./campaigns";
 import { featureCenter, validLonLat } from "./geo";
 import { precheckGeoJSON, MAX_IMPORT_BYTES } from "./geojson-file";
-import { normalizeWeights, parseIds, strongestParts } from "./matching";
+import { normalizeWeights, parseIds, parsePoints, strongestParts } from "./matching";
 import { matchPath, resolve } from "./router";
 import { ringSvg } from "../map/ring";
 import { validTileUrl } from "../map/config";
@@ -117,6 +117,16 @@ describe("matching", () => {
   it("reads pasted ids", () => {
     expect(parseIds("h1, h2\nh3;h1  ")).toEqual(["h1", "h2", "h3"]);
     expect(parseIds("  ")).toEqual([]);
+  });
+
+  it("reads places as lat, lon and label, and names the lines it cannot read", () => {
+    const got = parsePoints("42.1945, -122.7095, Talent Elementary\n\n42.3265 -122.8756\nnear the river\n95, 10\n42.2; -122.8; clinic");
+    expect(got.points).toEqual([
+      { lat: 42.1945, lon: -122.7095, label: "Talent Elementary" },
+      { lat: 42.3265, lon: -122.8756 },
+      { lat: 42.2, lon: -122.8, label: "clinic" },
+    ]);
+    expect(got.bad).toEqual([4, 5]);
   });
 
   it("orders reasons by contribution, deterministically", () => {

@@ -30,3 +30,33 @@ export function parseIds(text: string): string[] {
 export function strongestParts(parts: MatchReason[]): MatchReason[] {
   return [...parts].sort((a, b) => b.score - a.score || a.part.localeCompare(b.part));
 }
+
+/** PlacePoint is a place the group cares about (a school, work, a clinic). */
+export interface PlacePoint {
+  lon: number;
+  lat: number;
+  label?: string;
+}
+
+/**
+ * parsePoints reads places typed one per line as "lat, lon, label" (the order
+ * a phone's map app copies); it returns the points and the 1-based numbers of
+ * lines it could not read.
+ */
+export function parsePoints(text: string): { points: PlacePoint[]; bad: number[] } {
+  const points: PlacePoint[] = [];
+  const bad: number[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (!line.trim()) return;
+    const m = /^\s*(-?\d+(?:\.\d+)?)\s*[,; ]\s*(-?\d+(?:\.\d+)?)\s*(?:[,;]\s*(.*))?$/.exec(line);
+    const lat = m ? Number(m[1]) : NaN;
+    const lon = m ? Number(m[2]) : NaN;
+    if (!m || !(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) {
+      bad.push(i + 1);
+      return;
+    }
+    const label = m[3]?.trim();
+    points.push(label ? { lon, lat, label } : { lon, lat });
+  });
+  return { points, bad };
+}

@@ -10,10 +10,10 @@ import { hasRole } from "../app";
 import type { Application, Campaign, CampaignCreate, ImportReport, MatchWeights, ParcelFeature, ParcelStatus } from "../api/types";
 import { ApiError, bboxParam } from "../api/client";
 import { getLocale, t, tn, type MessageKey } from "../i18n/i18n";
-import { announce, clear, dataTable, download, field, h, onAttached, uid } from "../lib/dom";
+import { announce, clear, dataTable, download, field, h, onAttached, setFieldError, uid } from "../lib/dom";
 import { formatDate, formatDistance, formatMoney, formatNumber, formatPercent } from "../lib/format";
 import { PARSE_LIMIT, precheckGeoJSON } from "../lib/geojson-file";
-import { DEFAULT_WEIGHTS, WEIGHT_PARTS, normalizeWeights, parseIds, strongestParts } from "../lib/matching";
+import { DEFAULT_WEIGHTS, WEIGHT_PARTS, normalizeWeights, parseIds, parsePoints, strongestParts } from "../lib/matching";
 import { parseAmount } from "../lib/money";
 import { createMap } from "../map/basemap";
 import { hazardColor, statusColor } from "../map/ring";
@@ -279,6 +279,7 @@ function matchingTab(ctx: Ctx): HTMLElement {
   const ids = h("textarea", { id: uid(), rows: "3" });
   const community = h("input", { id: uid() });
   const exclude = h("input", { type: "checkbox", id: uid(), checked: true });
+  const places = h("textarea", { id: uid(), rows: "3" });
   const results = h("ol", { class: "list", "aria-live": "polite" });
   const status = h("p", { role: "status" });
   const sliders = WEIGHT_PARTS.map((part) => {
@@ -297,6 +298,7 @@ function matchingTab(ctx: Ctx): HTMLElement {
     field(t("match.households"), ids, t("match.householdsHint")),
     field(t("match.community"), community),
     h("fieldset", null, h("legend", null, t("match.weights")), sliders),
+    field(t("match.places"), places, t("match.placesHint")),
     h("div", { class: "check" }, exclude, h("label", { for: exclude.id }, t("match.excludeHazards"))),
     h("div", { class: "actions" }, h("button", { type: "submit" }, t("match.run"))),
     status,
@@ -308,9 +310,16 @@ function matchingTab(ctx: Ctx): HTMLElement {
       status.textContent = t("match.needGroup");
       return;
     }
+    const pts = parsePoints(places.value);
+    setFieldError(places, pts.bad.length ? t("match.placesBad", { lines: pts.bad.join(", ") }) : "");
+    if (pts.bad.length) {
+      places.focus();
+      return;
+    }
     status.textContent = t("common.loading");
     try {
       const res = await ctx.api.match({
+        points: pts.points.length ? pts.points : undefined,
         household_ids: householdIds.length ? householdIds : undefined,
         community_id: community.value.trim() || undefined,
         weights: normalizeWeights(weights),
