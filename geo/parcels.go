@@ -31,6 +31,7 @@ type Parcels struct {
 	store ParcelStore
 	index *Index[*Parcel]
 	mu    sync.Mutex // serializes writers
+	hz    *hazardState
 	// Now is the clock; tests may replace it before use.
 	Now func() time.Time
 }
@@ -53,6 +54,9 @@ func (s *Parcels) Load(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.index.Load(items)
+	if s.hz != nil {
+		return s.loadHazards(ctx)
+	}
 	return nil
 }
 
@@ -88,7 +92,7 @@ type PutResult struct {
 func (s *Parcels) Put(ctx context.Context, ps []*Parcel) ([]PutResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.Now().UTC()
+	now := s.now()
 	out := make([]PutResult, len(ps))
 	stored := make([]*Parcel, len(ps))
 	seen := make(map[string]int, len(ps))
@@ -122,6 +126,7 @@ func (s *Parcels) Put(ctx context.Context, ps []*Parcel) ([]PutResult, error) {
 		items[i] = Item[*Parcel]{ID: p.ID, Geometry: p.Geometry, Value: p}
 	}
 	s.index.PutMany(items)
+	s.screenParcels(stored)
 	return out, nil
 }
 
@@ -148,7 +153,7 @@ func (s *Parcels) Update(ctx context.Context, id string, u ParcelUpdate) (*Parce
 	if !ok {
 		return nil, apperr.New(apperr.NotFound, "no parcel has id %s", id)
 	}
-	p, err := u.apply(it.Value, s.Now().UTC())
+	p, err := u.apply(it.Value, s.now())
 	if err != nil {
 		return nil, err
 	}
@@ -156,6 +161,7 @@ func (s *Parcels) Update(ctx context.Context, id string, u ParcelUpdate) (*Parce
 		return nil, err
 	}
 	s.index.Put(p.ID, p.Geometry, p)
+	s.screenParcels([]*Parcel{p})
 	return p, nil
 }
 
@@ -170,6 +176,7 @@ func (s *Parcels) Delete(ctx context.Context, id string) error {
 		return err
 	}
 	s.index.Delete(id)
+	s.screenParcels(nil, id)
 	return nil
 }
 
@@ -285,3 +292,23 @@ func (s *Parcels) Nearest(ctx context.Context, center orb.Point, k int, f Parcel
 func sortParcels(ps []*Parcel) {
 	sort.Slice(ps, func(i, j int) bool { return ps[i].ID < ps[j].ID })
 }
+
+// Match ranks the parcels for group (see Rank): rejected and acquired
+// parcels are left out, the rest carry their acres, asking price and
+// screening.
+func (s *Parcels) Match(ctx context.Context, g Group, opt MatchOptions) ([]Match, error) {
+	var by map[string]Screening
+	if s.hz != nil {
+		by = s.hz.cur.Load().byParcel
+	}
+	return Rank(ctx, s.index.Snapshot(), func(it *Item[*Parcel]) (ParcelFacts, bool) {
+		p := it.Value
+		if p.Status == StatusRejected || p.Status == StatusAcquired {
+			return ParcelFacts{}, false
+		}
+		return ParcelFacts{Acres: p.Acres, AskingPrice: p.AskingPrice, Screening: by[p.ID]}, true
+	}, g, opt)
+}
+
+// now is the clock to the millisecond, the precision stores keep.
+func (s *Parcels) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }

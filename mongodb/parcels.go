@@ -186,3 +186,109 @@ func deleteByID(ctx context.Context, db *DB, coll, id, notFound string) error {
 	}
 	return nil
 }
+
+const hazardsCollection = "hazard_zones"
+
+func init() {
+	collections = append(collections, hazardsCollection)
+}
+
+// HazardStore keeps hazard zones, one document each, geometry as WKB.
+type HazardStore struct{ db *DB }
+
+var _ geo.HazardStore = (*HazardStore)(nil)
+
+// NewHazardStore returns the store of hazard zones in db.
+func NewHazardStore(db *DB) *HazardStore { return &HazardStore{db: db} }
+
+type hazardDoc struct {
+	ID            string    `bson:"_id"`
+	Kind          string    `bson:"kind"`
+	Severity      int       `bson:"severity"`
+	Name          string    `bson:"name,omitempty"`
+	Source        string    `bson:"source,omitempty"`
+	SourceID      string    `bson:"source_id,omitempty"`
+	EffectiveDate time.Time `bson:"effective_date,omitempty"`
+	Geometry      []byte    `bson:"geometry_wkb"`
+	CreatedAt     time.Time `bson:"created_at"`
+	UpdatedAt     time.Time `bson:"updated_at"`
+}
+
+func toHazardDoc(z *geo.HazardZone) (hazardDoc, error) {
+	g, err := wkb.Marshal(z.Geometry)
+	if err != nil {
+		return hazardDoc{}, fmt.Errorf("encode hazard zone %s geometry: %w", z.ID, err)
+	}
+	return hazardDoc{ID: z.ID, Kind: string(z.Kind), Severity: z.Severity, Name: z.Name, Source: z.Source,
+		SourceID: z.SourceID, EffectiveDate: z.EffectiveDate.UTC(), Geometry: g,
+		CreatedAt: z.CreatedAt.UTC(), UpdatedAt: z.UpdatedAt.UTC()}, nil
+}
+
+func fromHazardDoc(d *hazardDoc) (*geo.HazardZone, error) {
+	g, err := decodeWKB(d.Geometry)
+	if err != nil {
+		return nil, fmt.Errorf("hazard zone %s: %w", d.ID, err)
+	}
+	z := &geo.HazardZone{
+		Hazard: geo.Hazard{ID: d.ID, Kind: geo.HazardKind(d.Kind), Severity: d.Severity, Geometry: g},
+		Name:   d.Name, Source: d.Source, SourceID: d.SourceID,
+		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+	}
+	if !d.EffectiveDate.IsZero() {
+		z.EffectiveDate = d.EffectiveDate.UTC()
+	}
+	return z, nil
+}
+
+// LoadHazards calls fn with every stored zone.
+func (s *HazardStore) LoadHazards(ctx context.Context, fn func(*geo.HazardZone) error) error {
+	return s.db.Read(ctx, hazardsCollection, "load", func(ctx context.Context) error {
+		cur, err := s.db.Collection(hazardsCollection).Find(ctx, bson.D{})
+		if err != nil {
+			return err
+		}
+		defer cur.Close(ctx)
+		for cur.Next(ctx) {
+			var d hazardDoc
+			if err := cur.Decode(&d); err != nil {
+				return err
+			}
+			z, err := fromHazardDoc(&d)
+			if err != nil {
+				return err
+			}
+			if err := fn(z); err != nil {
+				return err
+			}
+		}
+		return cur.Err()
+	})
+}
+
+// PutHazards replaces or inserts each zone by id.
+func (s *HazardStore) PutHazards(ctx context.Context, zs []*geo.HazardZone) error {
+	for start := 0; start < len(zs); start += writeBatch {
+		batch := zs[start:min(start+writeBatch, len(zs))]
+		models := make([]mongo.WriteModel, len(batch))
+		for i, z := range batch {
+			d, err := toHazardDoc(z)
+			if err != nil {
+				return apperr.Wrap(apperr.Internal, err, "the hazard zone could not be stored")
+			}
+			models[i] = mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: d.ID}}).SetReplacement(d).SetUpsert(true)
+		}
+		err := s.db.Write(ctx, hazardsCollection, "put", func(ctx context.Context) error {
+			_, err := s.db.Collection(hazardsCollection).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteHazard removes the zone with id.
+func (s *HazardStore) DeleteHazard(ctx context.Context, id string) error {
+	return deleteByID(ctx, s.db, hazardsCollection, id, "no hazard zone has id %s")
+}
