@@ -232,24 +232,36 @@ func (s *Parcels) InBound(ctx context.Context, b Bound, f ParcelFilter, limit in
 	if err := b.Check("bbox"); err != nil {
 		return nil, false, err
 	}
-	var out []*Parcel
-	more := false
-	err := s.index.Snapshot().Intersecting(ctx, b, func(it *Item[*Parcel]) bool {
+	var c collector
+	if err := s.index.Snapshot().Intersecting(ctx, b, c.add(f, limit)); err != nil {
+		return nil, false, err
+	}
+	return c.sorted(), c.more, nil
+}
+
+// collector gathers up to limit parcels passing a filter.
+type collector struct {
+	out  []*Parcel
+	more bool
+}
+
+func (c *collector) add(f ParcelFilter, limit int) func(*Item[*Parcel]) bool {
+	return func(it *Item[*Parcel]) bool {
 		if !f.keep(it.Value) {
 			return true
 		}
-		if len(out) == limit {
-			more = true
+		if len(c.out) == limit {
+			c.more = true
 			return false
 		}
-		out = append(out, it.Value)
+		c.out = append(c.out, it.Value)
 		return true
-	})
-	if err != nil {
-		return nil, false, err
 	}
-	sortParcels(out)
-	return out, more, nil
+}
+
+func (c *collector) sorted() []*Parcel {
+	sortParcels(c.out)
+	return c.out
 }
 
 // InShape returns up to limit parcels whose geometry meets the Polygon or
@@ -259,24 +271,11 @@ func (s *Parcels) InShape(ctx context.Context, shape orb.Geometry, f ParcelFilte
 	if err != nil {
 		return nil, false, err
 	}
-	var out []*Parcel
-	more := false
-	err = s.index.Snapshot().IntersectingShape(ctx, prep, func(it *Item[*Parcel]) bool {
-		if !f.keep(it.Value) {
-			return true
-		}
-		if len(out) == limit {
-			more = true
-			return false
-		}
-		out = append(out, it.Value)
-		return true
-	})
-	if err != nil {
+	var c collector
+	if err := s.index.Snapshot().IntersectingShape(ctx, prep, c.add(f, limit)); err != nil {
 		return nil, false, err
 	}
-	sortParcels(out)
-	return out, more, nil
+	return c.sorted(), c.more, nil
 }
 
 // Nearest returns the k parcels closest to center that pass the filter,

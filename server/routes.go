@@ -27,4 +27,19 @@ func (s *Server) routes() {
 	api.Put("/users/:id/roles", s.requireRole(auth.RoleSteward), s.setRoles)
 	api.Put("/users/:id/disabled", s.requireRole(auth.RoleSteward), s.setDisabled)
 	api.Get("/audit", s.requireRole(auth.RoleSteward), s.auditLog)
+
+	// Geo: parcels, hazard zones, matching. Reads of parcels are open and
+	// filtered by who asks (see parcels.go); writes are organizers' work.
+	staff := s.requireRole(auth.RoleOrganizer, auth.RoleSteward)
+	api.Get("/parcels", s.listParcels)
+	api.Post("/parcels", staff, s.createParcel)
+	api.Post("/parcels/import", staff, s.importParcels)
+	api.Post("/parcels/search", s.searchParcels)
+	api.Get("/parcels/:id", s.getParcel)
+	api.Patch("/parcels/:id", staff, s.updateParcel)
+	api.Delete("/parcels/:id", staff, s.deleteParcel)
+	api.Get("/hazards", s.listHazards)
+	api.Post("/hazards/import", staff, s.importHazards)
+	api.Delete("/hazards/:id", staff, s.deleteHazard)
+	api.Post("/matches", staff, s.match)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"commonground/auth"
+	"commonground/geo"
 )
 
 // Config tunes the HTTP layer.
@@ -51,6 +52,9 @@ type Deps struct {
 	Metrics *Metrics
 	// Auth runs accounts, sessions, roles and the audit log.
 	Auth *auth.Service
+	// Parcels keeps parcels and hazard zones and answers map queries and
+	// matching.
+	Parcels *geo.Parcels
 }
 
 // Server is the HTTP API.

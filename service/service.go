@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"commonground/auth"
+	"commonground/geo"
 	"commonground/mongodb"
 	"commonground/seal"
 	"commonground/server"
@@ -48,6 +49,8 @@ type Service struct {
 	DB     *mongodb.DB
 	Server *server.Server
 	Auth   *auth.Service
+	// Parcels keeps parcels and hazard zones, loaded into memory at start.
+	Parcels *geo.Parcels
 	// Keyring encrypts secrets and personal data at rest.
 	Keyring *seal.Keyring
 	logger  *slog.Logger
@@ -92,12 +95,17 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		return fail(err)
 	}
 
+	if svc.Parcels, err = openParcels(ctx, db); err != nil {
+		return fail(err)
+	}
+
 	httpCfg := cfg.HTTP
 	httpCfg.Logger = logger
 	svc.Server = server.New(httpCfg, server.Deps{
 		DB:      db,
 		Metrics: metrics,
 		Auth:    svc.Auth,
+		Parcels: svc.Parcels,
 	})
 
 	jobsCtx, stop := context.WithCancel(context.Background())
@@ -107,6 +115,15 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		return err
 	})
 	return svc, nil
+}
+
+// openParcels loads every parcel and hazard zone into the spatial index.
+func openParcels(ctx context.Context, db *mongodb.DB) (*geo.Parcels, error) {
+	p := geo.NewParcels(mongodb.NewParcelStore(db)).WithHazards(mongodb.NewHazardStore(db))
+	if err := p.Load(ctx); err != nil {
+		return nil, fmt.Errorf("load parcels and hazard zones: %w", err)
+	}
+	return p, nil
 }
 
 // openKeyring returns the keys that encrypt data at rest: from the
