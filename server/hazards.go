@@ -113,7 +113,7 @@ func (s *Server) importHazards(c *fiber.Ctx) error {
 		return report.finish(c, err)
 	}
 	if len(zones) > 0 {
-		res, err := s.deps.Parcels.PutHazards(c.UserContext(), zones)
+		res, err := s.deps.Geo.PutHazards(c.UserContext(), zones)
 		if err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func (s *Server) listHazards(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	zones, err := s.deps.Parcels.HazardsIn(b)
+	zones, err := s.deps.Geo.HazardsIn(b)
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (s *Server) listHazards(c *fiber.Ctx) error {
 }
 
 func (s *Server) deleteHazard(c *fiber.Ctx) error {
-	if err := s.deps.Parcels.DeleteHazard(c.UserContext(), strings.Clone(c.Params("id"))); err != nil {
+	if err := s.deps.Geo.DeleteHazard(c.UserContext(), strings.Clone(c.Params("id"))); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -283,14 +283,14 @@ func (s *Server) match(c *fiber.Ctx) error {
 			opt.ExcludeSeverity = 1
 		}
 	}
-	ms, err := s.deps.Parcels.Match(c.UserContext(), g, opt)
+	ms, err := s.deps.Geo.Match(c.UserContext(), g, opt)
 	if err != nil {
 		return err
 	}
 	resp := matchResponse{Results: make([]matchResult, len(ms))}
 	for i, m := range ms {
 		r := matchResult{ParcelID: m.ParcelID, Score: round(m.Score, 6), Parts: make([]matchReason, len(m.Parts))}
-		if p, err := s.deps.Parcels.Get(m.ParcelID); err == nil {
+		if p, err := s.deps.Geo.Get(m.ParcelID); err == nil {
 			r.Address = p.Address
 		}
 		for j, part := range m.Parts {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +26,19 @@ import (
 // fund map) sees only the parcels the community is buying or owns
 // (under_contract, acquired), without owner, notes or rejection reason.
 // Writes and matching are for organizers and stewards.
+
+// geoLocator gives the campaign map the geometry of a campaign's parcel.
+// Organizers attach a parcel to a campaign to raise money for it in
+// public, so the map shows its outline whatever its status.
+type geoLocator struct{ parcels *geo.Parcels }
+
+func (l geoLocator) ParcelGeoJSON(_ context.Context, id string) (json.RawMessage, bool) {
+	p, err := l.parcels.Get(id)
+	if err != nil {
+		return nil, false
+	}
+	return geo.AppendGeometry(nil, p.Geometry), true
+}
 
 // Size limits of the geo routes.
 const (
@@ -193,7 +207,7 @@ func toParcelOut(p *geo.Parcel, sc geo.Screening, staff bool) parcelOut {
 
 // appendParcel appends p as a GeoJSON Feature.
 func (s *Server) appendParcel(dst []byte, p *geo.Parcel, staff bool, dist *float64) ([]byte, error) {
-	out := toParcelOut(p, s.deps.Parcels.Screening(p.ID), staff)
+	out := toParcelOut(p, s.deps.Geo.Screening(p.ID), staff)
 	out.DistanceM = dist
 	props, err := json.Marshal(out)
 	if err != nil {
@@ -249,7 +263,7 @@ func (s *Server) sendParcels(c *fiber.Ctx, ps []*geo.Parcel, dists []float64, mo
 // otherwise, so hidden parcels are not revealed.
 func (s *Server) getVisibleParcel(c *fiber.Ctx) (*geo.Parcel, error) {
 	id := c.Params("id")
-	p, err := s.deps.Parcels.Get(id)
+	p, err := s.deps.Geo.Get(id)
 	if err != nil {
 		return nil, err
 	}
@@ -276,11 +290,11 @@ func (s *Server) createParcel(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.deps.Parcels.Put(c.UserContext(), []*geo.Parcel{p})
+	res, err := s.deps.Geo.Put(c.UserContext(), []*geo.Parcel{p})
 	if err != nil {
 		return err
 	}
-	saved, err := s.deps.Parcels.Get(res[0].ID)
+	saved, err := s.deps.Geo.Get(res[0].ID)
 	if err != nil {
 		return err
 	}
@@ -397,7 +411,7 @@ func (s *Server) importParcels(c *fiber.Ctx) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		res, err := s.deps.Parcels.Put(ctx, batch)
+		res, err := s.deps.Geo.Put(ctx, batch)
 		if err != nil {
 			return err
 		}
@@ -461,7 +475,7 @@ func (s *Server) updateParcel(c *fiber.Ctx) error {
 		st := geo.ParcelStatus(*req.Status)
 		u.Status = &st
 	}
-	p, err := s.deps.Parcels.Update(c.UserContext(), strings.Clone(c.Params("id")), u)
+	p, err := s.deps.Geo.Update(c.UserContext(), strings.Clone(c.Params("id")), u)
 	if err != nil {
 		return err
 	}
@@ -469,7 +483,7 @@ func (s *Server) updateParcel(c *fiber.Ctx) error {
 }
 
 func (s *Server) deleteParcel(c *fiber.Ctx) error {
-	if err := s.deps.Parcels.Delete(c.UserContext(), strings.Clone(c.Params("id"))); err != nil {
+	if err := s.deps.Geo.Delete(c.UserContext(), strings.Clone(c.Params("id"))); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -532,7 +546,7 @@ func (s *Server) parcelQuery(c *fiber.Ctx) (geo.ParcelFilter, int, error) {
 		return f, 0, err
 	}
 	staff := isStaff(principal(c))
-	screened := s.deps.Parcels
+	screened := s.deps.Geo
 	f.Keep = func(p *geo.Parcel) bool {
 		return (staff || publiclyVisible(p)) && (!hazardFree || screened.HazardFree(p))
 	}
@@ -587,7 +601,7 @@ func (s *Server) listParcels(c *fiber.Ctx) error {
 				return apperr.Validation([]apperr.FieldError{{Field: "k", Reason: fmt.Sprintf("must be a whole number from 1 to %d", maxNearestK)}})
 			}
 		}
-		ns, err := s.deps.Parcels.Nearest(ctx, orb.Point{x[0], x[1]}, k, f)
+		ns, err := s.deps.Geo.Nearest(ctx, orb.Point{x[0], x[1]}, k, f)
 		if err != nil {
 			return err
 		}
@@ -601,7 +615,7 @@ func (s *Server) listParcels(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		ps, more, err := s.deps.Parcels.InBound(ctx, b, f, limit)
+		ps, more, err := s.deps.Geo.InBound(ctx, b, f, limit)
 		if err != nil {
 			return err
 		}
@@ -628,7 +642,7 @@ func (s *Server) searchParcels(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ps, more, err := s.deps.Parcels.InShape(c.UserContext(), shape, f, limit)
+	ps, more, err := s.deps.Geo.InShape(c.UserContext(), shape, f, limit)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"commonground/auth"
+	"commonground/fundpool"
 	"commonground/geo"
 )
 
@@ -52,9 +53,16 @@ type Deps struct {
 	Metrics *Metrics
 	// Auth runs accounts, sessions, roles and the audit log.
 	Auth *auth.Service
-	// Parcels keeps parcels and hazard zones and answers map queries and
-	// matching.
-	Parcels *geo.Parcels
+	// Community runs communities, memberships, proposals and boards.
+	Community *CommunityDeps
+	// Funds runs the fund pool: campaigns, sources of money and the ledger.
+	Funds *fundpool.Pool
+	// Parcels locates parcels for the campaign map; nil maps campaigns
+	// without geometry.
+	Parcels ParcelLocator
+	// Geo keeps parcels and hazard zones and answers map queries and
+	// matching; when Parcels is nil it also locates campaign parcels.
+	Geo *geo.Parcels
 }
 
 // Server is the HTTP API.
@@ -83,6 +91,9 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = NewMetrics()
+	}
+	if deps.Parcels == nil && deps.Geo != nil {
+		deps.Parcels = geoLocator{deps.Geo}
 	}
 	s := &Server{cfg: cfg, deps: deps, logger: cfg.Logger, metrics: deps.Metrics}
 	s.app = fiber.New(fiber.Config{
