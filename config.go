@@ -29,6 +29,7 @@ type config struct {
 	RequestTimeout         time.Duration
 	MaxInFlight            int64
 	CORSOrigins            []string
+	Demo                   bool
 }
 
 // setting is one configuration value: its flag, its variable, its default,
@@ -143,6 +144,14 @@ var settings = []setting{
 			}
 			c.CORSOrigins = append(c.CORSOrigins, o)
 		}
+		return nil
+	}},
+	{name: "demo", def: "false", usage: "seed the synthetic demo dataset at start: true or false", set: func(c *config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		c.Demo = b
 		return nil
 	}},
 }

@@ -20,6 +20,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "ledger" {
+		os.Exit(runLedger(context.Background(), os.Args[2:], os.Getenv, os.Stdout, os.Stderr))
+	}
 	os.Exit(run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
 }
 
@@ -55,6 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		DataKey:                cfg.DataKey,
 		BootstrapAdminEmail:    cfg.BootstrapAdminEmail,
 		BootstrapAdminPassword: cfg.BootstrapAdminPassword,
+		Demo:                   cfg.Demo,
 		HTTP: server.Config{
 			RequestTimeout: cfg.RequestTimeout,
 			MaxInFlight:    cfg.MaxInFlight,

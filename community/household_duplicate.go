@@ -426,8 +426,9 @@ func jaroWinkler(a, b []rune) float64 {
 		a, b = b, a
 	}
 	window := max(len(b)/2-1, 0)
+	// Short names (nearly all) use stack buffers; long ones allocate.
 	var aBuf, bBuf [64]bool
-	aMatch, bMatch := aBuf[:0], bBuf[:0]
+	var aMatch, bMatch []bool
 	if len(a) > len(aBuf) || len(b) > len(bBuf) {
 		aMatch, bMatch = make([]bool, len(a)), make([]bool, len(b))
 	} else {

@@ -32,7 +32,10 @@ var migrations = []Migration{
 
 // collections every store uses; created up front so that the first write of
 // each does not race to create it.
-var collections = []string{"counters"}
+var collections = []string{
+	"counters",
+	collLedger, collCampaigns, collPledges, collGrants, collLoans, collDisbursements, collIdempotency,
+}
 
 // indexes every store needs; created idempotently at start.
 var indexes []IndexSet

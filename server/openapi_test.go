@@ -12,6 +12,7 @@ import (
 
 	"commonground/apperr"
 	"commonground/auth"
+	"commonground/fundpool"
 	"commonground/server"
 	"commonground/service/servicetest"
 )
@@ -159,6 +160,17 @@ var examplePreparers = map[string]func(t *testing.T, env *servicetest.Env) (path
 		_, steward := env.Account(t, auth.RoleSteward)
 		return "/api/v1/users/" + id + "/roles", servicetest.Bearer(steward)
 	},
+	"POST /api/v1/campaigns": func(t *testing.T, env *servicetest.Env) (string, []string) {
+		_, token := env.Account(t, auth.RoleOrganizer)
+		return "/api/v1/campaigns", servicetest.Bearer(token)
+	},
+	"PATCH /api/v1/campaigns/{id}":              exampleCampaign("example-patch", "", ""),
+	"POST /api/v1/campaigns/{id}/transitions":   exampleCampaign("example-open", "", "/transitions"),
+	"POST /api/v1/campaigns/{id}/pledges":       exampleCampaign("example-pledges", fundpool.StatusOpen, "/pledges"),
+	"POST /api/v1/campaigns/{id}/grants":        exampleCampaign("example-grants", fundpool.StatusOpen, "/grants"),
+	"POST /api/v1/campaigns/{id}/loans":         exampleCampaign("example-loans", fundpool.StatusOpen, "/loans"),
+	"POST /api/v1/campaigns/{id}/receipts":      exampleCampaign("example-receipts", fundpool.StatusOpen, "/receipts"),
+	"POST /api/v1/campaigns/{id}/disbursements": exampleCampaign("example-disbursements", fundpool.StatusOpen, "/disbursements"),
 	"PUT /api/v1/users/{id}/disabled": func(t *testing.T, env *servicetest.Env) (string, []string) {
 		id, _ := env.Account(t)
 		_, steward := env.Account(t, auth.RoleSteward)
@@ -182,5 +194,40 @@ func withExampleRefreshToken(path, example string) func(t *testing.T, env *servi
 			t.Fatal(err)
 		}
 		return path, nil
+	}
+}
+
+// exampleCampaign makes a keep-what-you-raise campaign id in status (a
+// draft when ""), with a pledge paid in full under the key the receipts
+// example names, and sends the example as an organizer with a fresh
+// Idempotency-Key to the campaign's path plus suffix.
+func exampleCampaign(id string, status fundpool.Status, suffix string) func(t *testing.T, env *servicetest.Env) (string, []string) {
+	return func(t *testing.T, env *servicetest.Env) (string, []string) {
+		ctx := context.Background()
+		funds := env.Service.Funds
+		orgID, token := env.Account(t, auth.RoleOrganizer)
+		c := fundpool.Campaign{ID: id, Title: fundpool.Text{En: "Example"}, Mode: fundpool.KeepWhatYouRaise,
+			Budget:   []fundpool.BudgetLine{{Category: fundpool.BudgetLandPrice, Amount: fundpool.Money{Amount: 10_000_000, Currency: "USD"}}},
+			Target:   fundpool.Money{Amount: 10_000_000, Currency: "USD"},
+			Deadline: time.Now().Add(24 * time.Hour)}
+		if _, err := funds.CreateCampaign(ctx, fundpool.Actor{ID: orgID, Role: fundpool.RoleOrganizer}, c); err != nil {
+			t.Fatal(err)
+		}
+		if status == fundpool.StatusOpen {
+			if _, err := funds.TransitionCampaign(ctx, id, status); err != nil {
+				t.Fatal(err)
+			}
+			pl, _, err := funds.Pledge(ctx, "example-pledge", fundpool.Pledge{CampaignID: id, Amount: fundpool.Money{Amount: 200_000, Currency: "USD"},
+				Pledger: fundpool.Pledger{Kind: fundpool.PledgerPerson, Name: "Example"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id != "example-receipts" {
+				if _, err := funds.Receive(ctx, "example-receipt", id, fundpool.SourcePledge, pl.ID, pl.Amount); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		return "/api/v1/campaigns/" + id + suffix, append(servicetest.Bearer(token), "Idempotency-Key", "example-"+id)
 	}
 }

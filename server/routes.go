@@ -1,6 +1,10 @@
 package server
 
-import "commonground/auth"
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"commonground/auth"
+)
 
 // routes registers every route of the service, in one place, so that what
 // the API offers can be read at a glance. The OpenAPI document lists the
@@ -27,4 +31,68 @@ func (s *Server) routes() {
 	api.Put("/users/:id/roles", s.requireRole(auth.RoleSteward), s.setRoles)
 	api.Put("/users/:id/disabled", s.requireRole(auth.RoleSteward), s.setDisabled)
 	api.Get("/audit", s.requireRole(auth.RoleSteward), s.auditLog)
+
+	s.communityRoutes(api)
+	s.fundRoutes(api)
+}
+
+// fundRoutes are the fund pool's: anyone reads campaigns, ledgers and the
+// map and may pledge; organizers run campaigns; a steward may approve
+// disbursements.
+func (s *Server) fundRoutes(api fiber.Router) {
+	runs := s.requireRole(auth.RoleOrganizer, auth.RoleSteward)
+	api.Get("/campaigns", s.listCampaigns)
+	api.Post("/campaigns", runs, s.createCampaign)
+	api.Get("/campaigns/:id", s.getCampaign)
+	api.Patch("/campaigns/:id", runs, s.updateCampaign)
+	api.Post("/campaigns/:id/transitions", runs, s.transitionCampaign)
+	api.Get("/campaigns/:id/pledges", runs, s.listPledges)
+	api.Post("/campaigns/:id/pledges", s.createPledge)
+	api.Post("/campaigns/:id/grants", runs, s.createGrant)
+	api.Post("/campaigns/:id/loans", runs, s.createLoan)
+	api.Post("/campaigns/:id/receipts", runs, s.createReceipt)
+	api.Get("/campaigns/:id/disbursements", runs, s.listDisbursements)
+	api.Post("/campaigns/:id/disbursements", runs, s.proposeDisbursement)
+	api.Post("/campaigns/:id/disbursements/:disbursement_id/approve", runs, s.decideDisbursement(true))
+	api.Post("/campaigns/:id/disbursements/:disbursement_id/reject", runs, s.decideDisbursement(false))
+	api.Get("/campaigns/:id/ledger", s.campaignLedger)
+	api.Get("/campaigns/:id/ledger/verify", runs, s.verifyCampaignLedger)
+	api.Get("/map/campaigns", s.campaignMap)
+}
+
+// communityRoutes are communities, their bylaws and roles, membership
+// from application to exit, proposals and votes, and the board. Reading a
+// community or its board is public; everything else needs an account, and
+// the community package decides per object who may do what.
+func (s *Server) communityRoutes(api fiber.Router) {
+	api.Get("/me/memberships", s.requireSignedIn, s.myMemberships)
+
+	api.Get("/communities", s.listCommunities)
+	api.Post("/communities", s.requireSignedIn, s.createCommunity)
+	api.Get("/communities/:id", s.getCommunity)
+	api.Patch("/communities/:id", s.requireSignedIn, s.updateCommunity)
+	api.Get("/communities/:id/bylaws", s.getBylaws)
+	api.Get("/communities/:id/board", s.getBoard)
+
+	api.Get("/communities/:id/roles", s.requireSignedIn, s.listRoles)
+	api.Post("/communities/:id/roles", s.requireSignedIn, s.grantRole)
+	api.Delete("/communities/:id/roles/:accountId/:role", s.requireSignedIn, s.revokeRole)
+
+	api.Get("/communities/:id/memberships", s.requireSignedIn, s.listMemberships)
+	api.Post("/communities/:id/memberships", s.requireSignedIn, s.apply)
+	api.Post("/communities/:id/founding-members", s.requireSignedIn, s.addFoundingMember)
+	api.Get("/communities/:id/memberships/:mid", s.requireSignedIn, s.getMembership)
+	api.Post("/communities/:id/memberships/:mid/review", s.requireSignedIn, s.reviewMembership)
+	api.Post("/communities/:id/memberships/:mid/payments", s.requireSignedIn, s.recordPayment)
+	api.Post("/communities/:id/memberships/:mid/milestones", s.requireSignedIn, s.completeMilestone)
+	api.Post("/communities/:id/memberships/:mid/withdraw", s.requireSignedIn, s.withdrawMembership)
+	api.Post("/communities/:id/memberships/:mid/exit", s.requireSignedIn, s.exitMembership)
+
+	api.Get("/communities/:id/proposals", s.requireSignedIn, s.listProposals)
+	api.Post("/communities/:id/proposals", s.requireSignedIn, s.createProposal)
+	api.Get("/communities/:id/proposals/:pid", s.requireSignedIn, s.getProposal)
+	api.Post("/communities/:id/proposals/:pid/open", s.requireSignedIn, s.openProposal)
+	api.Post("/communities/:id/proposals/:pid/ballots", s.requireSignedIn, s.castBallot)
+	api.Post("/communities/:id/proposals/:pid/close", s.requireSignedIn, s.closeProposal)
+	api.Get("/communities/:id/proposals/:pid/results", s.requireSignedIn, s.getResults)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"commonground/auth"
+	"commonground/fundpool"
 )
 
 // Config tunes the HTTP layer.
@@ -51,6 +52,13 @@ type Deps struct {
 	Metrics *Metrics
 	// Auth runs accounts, sessions, roles and the audit log.
 	Auth *auth.Service
+	// Community runs communities, memberships, proposals and boards.
+	Community *CommunityDeps
+	// Funds runs the fund pool: campaigns, sources of money and the ledger.
+	Funds *fundpool.Pool
+	// Parcels locates parcels for the campaign map; nil maps campaigns
+	// without geometry.
+	Parcels ParcelLocator
 }
 
 // Server is the HTTP API.

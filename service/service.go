@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"commonground/auth"
+	"commonground/demo"
+	"commonground/fundpool"
 	"commonground/mongodb"
 	"commonground/seal"
 	"commonground/server"
@@ -41,6 +43,13 @@ type Config struct {
 	BootstrapAdminPassword string
 	// PasswordParams tunes password hashing; zero uses the defaults.
 	PasswordParams auth.PasswordParams
+	// DeadlineTick is how often campaign deadlines are checked; zero means 10 s.
+	DeadlineTick time.Duration
+	// Demo seeds the synthetic demo dataset at start (idempotently).
+	Demo bool
+	// Now is the clock of the community routes; nil means time.Now. Tests
+	// move it to cross provisional periods and voting windows.
+	Now func() time.Time
 }
 
 // Service is a running Common Ground: its store and its HTTP server.
@@ -48,6 +57,8 @@ type Service struct {
 	DB     *mongodb.DB
 	Server *server.Server
 	Auth   *auth.Service
+	// Funds is the fund pool.
+	Funds *fundpool.Pool
 	// Keyring encrypts secrets and personal data at rest.
 	Keyring *seal.Keyring
 	logger  *slog.Logger
@@ -91,6 +102,18 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if svc.Auth, err = openAuth(ctx, db, svc.Keyring, cfg, logger); err != nil {
 		return fail(err)
 	}
+	communities, err := mongodb.NewCommunityStore(ctx, db)
+	if err != nil {
+		return fail(fmt.Errorf("load communities: %w", err))
+	}
+	if svc.Funds, err = openFunds(ctx, db); err != nil {
+		return fail(err)
+	}
+	if cfg.Demo {
+		if err := demo.Seed(ctx, demo.Env{Funds: svc.Funds}, logger); err != nil {
+			return fail(fmt.Errorf("seed the demo data: %w", err))
+		}
+	}
 
 	httpCfg := cfg.HTTP
 	httpCfg.Logger = logger
@@ -98,6 +121,11 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		DB:      db,
 		Metrics: metrics,
 		Auth:    svc.Auth,
+		Funds:   svc.Funds,
+		Community: &server.CommunityDeps{
+			Store: communities,
+			Now:   cfg.Now,
+		},
 	})
 
 	jobsCtx, stop := context.WithCancel(context.Background())
@@ -106,6 +134,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		_, err := svc.Auth.Store.DeleteExpiredRefreshTokens(ctx, time.Now())
 		return err
 	})
+	svc.startFundJobs(jobsCtx, cfg.DeadlineTick)
 	return svc, nil
 }
 

@@ -2,6 +2,30 @@
 // only when no server is given (E2E_BASE_URL unset). It records every request
 // so the tests can check what the client sent.
 
+const PATHWAY = [
+  { key: "orientation", kind: "training", name: "Orientation", verifiedBy: ["community_admin"] },
+  { key: "share", kind: "share_paid", name: "Membership share paid", verifiedBy: ["community_admin"] },
+];
+const COMMUNITY = {
+  id: "co-1",
+  name: "Bear Creek Homes Co-op",
+  model: "resident_owned_community",
+  yourRoles: ["community_admin"],
+  bylaws: { version: 1, classes: [{ key: "household", name: "Resident household", pathway: PATHWAY }] },
+};
+const PROPOSAL = {
+  id: "pr-1",
+  communityId: "co-1",
+  kind: "simple_majority",
+  text: { en: { title: "Choose the Wagner Creek parcel", body: "Six acres near Talent, within the budget." }, es: { title: "Elegir la parcela de Wagner Creek", body: "Seis acres cerca de Talent, dentro del presupuesto." } },
+  options: [{ key: "yes", label: { en: "Yes", es: "Sí" }, abstain: false }, { key: "no", label: { en: "No", es: "No" }, abstain: false }],
+  anonymous: true,
+  opens: "2026-12-01T00:00:00Z",
+  closes: "2026-12-20T02:00:00Z",
+  status: "open",
+  yourVoters: [{ key: "household:h-1", classKey: "household", weight: 1 }],
+};
+
 function square(lon, lat, d = 0.004) {
   return { type: "Polygon", coordinates: [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]] };
 }
@@ -34,6 +58,10 @@ export function newState() {
     ],
     disbursements: [
       { id: "d-1", amount: 1500000, currency: "USD", use: "land_acquisition", payee: "Jackson County Title", memo: "earnest money", status: "proposed", proposed_by: "u-other" },
+    ],
+    memberships: [
+      { id: "m-1", communityId: "co-1", classKey: "household", householdId: "h-1", status: "provisional", appliedBy: "u-1", appliedAt: "2026-11-01T10:00:00Z", milestones: [{ key: "orientation", at: "2026-11-20T18:00:00Z" }], nextMilestone: PATHWAY[1], paid: { minor: 0, currency: "USD" } },
+      { id: "m-9", communityId: "co-1", classKey: "household", householdId: "h-9", status: "applied", appliedBy: "u-9", appliedAt: "2026-12-01T10:00:00Z", statement: "We lived in space 22 of the Bear Creek park for eleven years.", milestones: [], paid: { minor: 0, currency: "USD" } },
     ],
     requests: [],
   };
@@ -175,6 +203,14 @@ export async function installMockApi(context, state) {
     }
     if (path === "/me/household" && method === "GET") return state.household ? json(route, 200, state.household) : json(route, 404, { title: "not found" });
     if (path === "/me/household/export") return json(route, 200, { household: state.household, audit: [] });
+    if ((m = path.match(/^\/households\/([^/]+)\/consents$/)) && method === "POST") {
+      state.household.consents.push({ ...body, given_at: "2026-12-06T20:00:00Z" });
+      return json(route, 201, state.household);
+    }
+    if ((m = path.match(/^\/households\/([^/]+)\/consents\/([^/]+)$/)) && method === "DELETE") {
+      for (const c of state.household.consents) if (c.purpose === m[2] && !c.withdrawn_at) c.withdrawn_at = "2026-12-06T20:00:00Z";
+      return json(route, 200, state.household);
+    }
     if ((m = path.match(/^\/households\/([^/]+)$/)) && method === "DELETE") {
       state.household = null;
       return route.fulfill({ status: 204 });
@@ -183,10 +219,25 @@ export async function installMockApi(context, state) {
       Object.assign(state.household, body);
       return json(route, 200, state.household);
     }
-    if (path === "/me/memberships") {
-      return json(route, 200, [{ id: "m-1", community_id: "co-1", community_name: "Bear Creek Homes Co-op", class: "resident household", status: "provisional", milestones: [{ key: "orientation", title: "Orientation", title_es: "Orientación", completed_at: "2026-11-20" }, { key: "share", title: "Membership share paid", title_es: "Cuota de membresía pagada", completed_at: null }] }]);
+    if (path === "/me/memberships") return json(route, 200, { memberships: state.memberships.filter((x) => x.appliedBy === state.account.id) });
+    if (path === "/communities" && method === "GET") return json(route, 200, { communities: [{ id: "co-1", name: COMMUNITY.name, model: COMMUNITY.model, bylawsVersion: 1 }] });
+    if (path === "/communities/co-1" && method === "GET") return json(route, 200, COMMUNITY);
+    if (path === "/communities/co-1/proposals") return json(route, 200, { proposals: url.searchParams.get("status") === "open" ? [PROPOSAL] : [] });
+    if (path === "/communities/co-1/proposals/pr-1/ballots" && method === "POST") return json(route, 201, { proposalId: "pr-1", option: body.option, replaced: !!body.secret, secret: body.secret ? undefined : "7Q2M-KX4D" });
+    if (path === "/communities/co-1/memberships" && method === "GET") return json(route, 200, { memberships: state.memberships });
+    if ((m = path.match(/^\/communities\/co-1\/memberships\/([^/]+)\/review$/)) && method === "POST") {
+      const ms = state.memberships.find((x) => x.id === m[1]);
+      ms.status = body.approve ? "provisional" : "rejected";
+      ms.nextMilestone = body.approve ? COMMUNITY.bylaws.classes[0].pathway[0] : undefined;
+      return json(route, 200, ms);
     }
-    if (path === "/me/proposals") return json(route, 200, [{ id: "pr-1", community_id: "co-1", title: "Choose the Wagner Creek parcel", title_es: "Elegir la parcela de Wagner Creek", kind: "simple_majority", options: [{ key: "yes", label: "Yes", label_es: "Sí" }, { key: "no", label: "No", label_es: "No" }], closes_at: "2026-12-20T02:00:00Z", my_ballot: null }]);
+    if ((m = path.match(/^\/communities\/co-1\/memberships\/([^/]+)\/milestones$/)) && method === "POST") {
+      const ms = state.memberships.find((x) => x.id === m[1]);
+      ms.milestones.push({ key: body.milestone, note: body.note, at: "2026-12-06T20:00:00Z" });
+      const pathway = COMMUNITY.bylaws.classes[0].pathway;
+      ms.nextMilestone = pathway.find((p) => !ms.milestones.some((r) => r.key === p.key));
+      return json(route, 200, ms);
+    }
     if (path === "/parcels" && method === "GET") {
       return json(route, 200, { type: "FeatureCollection", features: state.parcels.map((p) => ({ type: "Feature", geometry: square(p.lon, p.lat, 0.006), properties: { ...p, currency: "USD" } })) }, "application/geo+json");
     }
@@ -212,9 +263,6 @@ export async function installMockApi(context, state) {
         })),
       });
     }
-    if (/^\/communities\/[^/]+\/proposals\/[^/]+\/ballot$/.test(path) && method === "PUT") return route.fulfill({ status: 204 });
-    if (path === "/communities" && method === "GET") return json(route, 200, [{ id: "co-1", name: "Bear Creek Homes Co-op", model: "housing_coop" }]);
-    if ((m = path.match(/^\/communities\/([^/]+)\/members$/))) return json(route, 200, [{ id: "m-9", community_id: "co-1", name: "García household", class: "resident household", status: "applied", milestones: [{ key: "orientation", title: "Orientation", completed_at: null }] }]);
     return json(route, 404, { title: "no such route in the fixtures", status: 404 }, "application/problem+json");
   });
 }

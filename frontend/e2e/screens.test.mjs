@@ -2,7 +2,7 @@
 // (mock-api.mjs): what each screen shows, what it sends, keyboard and axe
 // checks, and a screenshot of each.
 
-import { after, before, describe, it } from "node:test";
+import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { axe, launch, settle, shot, startTarget } from "./harness.mjs";
@@ -10,10 +10,20 @@ import { installMockApi, newState } from "./mock-api.mjs";
 
 let target;
 let browser;
+let open = null;
 
 before(async () => {
   target = await startTarget();
   browser = await launch();
+});
+
+// Every test leaves a screenshot of its last screen, named after the test.
+afterEach(async (t) => {
+  if (!open || open.isClosed()) return;
+  const name = "last-" + t.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
+  await shot(open, name).catch(() => {});
+  await open.close();
+  open = null;
 });
 
 after(async () => {
@@ -27,6 +37,7 @@ async function openPage({ viewport, signedIn = false, locale } = {}) {
   state.signedIn = signedIn;
   if (locale) state.account.locale = locale;
   const page = await browser.context.newPage();
+  open = page;
   if (viewport) await page.setViewportSize(viewport);
   await page.context().unrouteAll({ behavior: "ignoreErrors" });
   await installMockApi(page.context(), state);
@@ -70,7 +81,6 @@ describe("public fund progress map", () => {
     await noSeriousViolations(page, "home");
     await shot(page, "home-en");
     assert.deepEqual(errors, []);
-    await page.close();
   });
 
   it("switches to Spanish on the page and remembers it", async () => {
@@ -87,7 +97,6 @@ describe("public fund progress map", () => {
     assert.match(await page.locator("#campaign-list").innerText(), /91\s?% financiado · 925\.000,00\s?US\$ recibidos/);
     await noSeriousViolations(page, "home es");
     await shot(page, "home-es");
-    await page.close();
   });
 
   it("filters the list by keyboard", async () => {
@@ -103,7 +112,6 @@ describe("public fund progress map", () => {
     await page.getByLabel("Show").selectOption("all");
     await page.getByLabel("Search by name").fill("");
     assert.equal(await page.locator("#campaign-list li").count(), 3);
-    await page.close();
   });
 });
 
@@ -131,7 +139,6 @@ describe("campaign page", () => {
     await noSeriousViolations(page, "campaign");
     await shot(page, "campaign-pledged");
     assert.deepEqual(errors, []);
-    await page.close();
   });
 
   it("explains a bad amount next to the field", async () => {
@@ -144,7 +151,6 @@ describe("campaign page", () => {
     await page.waitForSelector("text=at most two decimals");
     assert.equal(await page.getByLabel("Amount (USD)").getAttribute("aria-invalid"), "true");
     assert.equal(state.requests.filter((r) => r.path.endsWith("/pledges")).length, 0);
-    await page.close();
   });
 });
 
@@ -223,7 +229,6 @@ describe("register your household", () => {
     await noSeriousViolations(page, "my household after registering");
     await shot(page, "register-es-done");
     assert.deepEqual(errors, []);
-    await page.close();
   });
 });
 
@@ -255,7 +260,19 @@ describe("accounts and my household", () => {
     assert.match(await page.locator("main").innerText(), /Orientation — done on Nov 20, 2026/);
     await page.getByLabel("Yes", { exact: true }).check();
     await page.getByRole("button", { name: "Vote" }).click();
-    await page.waitForSelector("text=Your vote is recorded.");
+    await page.waitForSelector("text=you need this code: 7Q2M-KX4D");
+    assert.deepEqual(state.requests.find((r) => r.path === "/communities/co-1/proposals/pr-1/ballots").body, { option: "yes", voterKey: "household:h-1" });
+    // Consents: withdraw one, give another, with the published text's version.
+    const matching = page.locator("li", { hasText: "Matching to land and communities" });
+    await matching.getByRole("button", { name: "Withdraw" }).click();
+    await page.waitForSelector("text=Matching to land and communities: withdrawn.");
+    const stats = page.locator("li", { hasText: "Counts and statistics" });
+    await stats.getByRole("button", { name: "Allow" }).click();
+    await page.waitForSelector("text=Counts and statistics: allowed.");
+    assert.ok(state.requests.some((r) => r.method === "DELETE" && r.path === "/households/h-1/consents/matching"));
+    const given = state.requests.find((r) => r.method === "POST" && r.path === "/households/h-1/consents").body;
+    assert.equal(given.purpose, "aggregate_statistics");
+    assert.match(given.text_version, /^[0-9a-f]{64}$/);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download all my data" }).click()]);
     assert.equal(download.suggestedFilename(), "common-ground-household.json");
     await noSeriousViolations(page, "my household");
@@ -266,11 +283,9 @@ describe("accounts and my household", () => {
     await page.getByRole("button", { name: "Delete my household" }).click();
     await page.waitForSelector("text=You have not registered a household yet.");
     assert.ok(state.requests.some((r) => r.method === "DELETE" && r.path === "/households/h-1"));
-    assert.ok(state.requests.some((r) => r.method === "PUT" && r.path === "/communities/co-1/proposals/pr-1/ballot"));
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForSelector("header >> text=Sign in");
     assert.ok(state.requests.some((r) => r.method === "POST" && r.path === "/auth/logout"));
-    await page.close();
   });
 
   it("creates an account in Spanish, which the account then remembers", async () => {
@@ -290,14 +305,13 @@ describe("accounts and my household", () => {
     await page.getByRole("button", { name: "Crear cuenta" }).click();
     await page.waitForSelector("header >> text=Cerrar sesión");
     const reg = state.requests.find((r) => r.path === "/auth/register").body;
-    assert.deepEqual(reg, { email: "rosa@example.org", password: "río mesa nube piedra", display_name: "Rosa Martínez", locale: "es" });
+    assert.deepEqual(reg, { email: "rosa@example.org", password: "río mesa nube piedra", display_name: "Rosa Martínez", locale: "es", refresh_in: "cookie" });
     // Switching language while signed in saves it on the account.
     const patched = page.waitForRequest((r) => r.method() === "PATCH" && r.url().endsWith("/api/v1/me"));
     await page.getByLabel("Idioma").selectOption("en");
     await patched;
     await page.waitForSelector("header >> text=Sign out");
     assert.deepEqual(state.requests.find((r) => r.method === "PATCH" && r.path === "/me")?.body, { locale: "en" });
-    await page.close();
   });
 
   it("stays signed in across a reload through the refresh cookie", async () => {
@@ -309,7 +323,6 @@ describe("accounts and my household", () => {
     assert.ok(refresh, "the page called POST /auth/refresh on load");
     const me = state.requests.find((r) => r.path === "/me");
     assert.equal(me.headers.authorization, "Bearer test-access-token");
-    await page.close();
   });
 });
 
@@ -371,7 +384,16 @@ describe("organizer console", () => {
 
     await page.getByRole("tab", { name: "Membership" }).click();
     await settle(page);
-    await page.waitForSelector("text=García household");
+    await page.waitForSelector("text=We lived in space 22");
+    const applicant = page.locator(".panel", { hasText: "Household h-9" });
+    await applicant.getByRole("button", { name: "Accept" }).click();
+    await page.waitForSelector(".panel:has-text('Household h-9') >> text=Provisional member");
+    await page.locator(".panel", { hasText: "Household h-9" }).getByLabel("Evidence for “Orientation” (optional note)").fill("attended on Dec 5");
+    await page.locator(".panel", { hasText: "Household h-9" }).getByRole("button", { name: "Mark “Orientation” as done" }).click();
+    await page.waitForSelector("text=Step recorded as done.");
+    assert.deepEqual(state.requests.find((r) => r.path === "/communities/co-1/memberships/m-9/review").body, { approve: true, note: "" });
+    assert.deepEqual(state.requests.find((r) => r.path === "/communities/co-1/memberships/m-9/milestones").body, { milestone: "orientation", note: "attended on Dec 5" });
+    await shot(page, "organizer-membership");
     await noSeriousViolations(page, "membership");
 
     await page.goto(target.baseURL + "/organize/parcels/p-2");
@@ -383,7 +405,6 @@ describe("organizer console", () => {
     await noSeriousViolations(page, "parcel detail");
     await shot(page, "organizer-parcel");
     assert.deepEqual(errors, []);
-    await page.close();
   });
 
   it("runs a campaign: grants, receipts, and payments approved by a second organizer", async () => {
@@ -424,7 +445,6 @@ describe("organizer console", () => {
     await noSeriousViolations(page, "campaign administration");
     await shot(page, "organizer-campaign");
     assert.deepEqual(errors, []);
-    await page.close();
   });
 
   it("tells a resident the console is for organizers", async () => {
@@ -433,6 +453,5 @@ describe("organizer console", () => {
     await page.goto(target.baseURL + "/organize");
     await settle(page);
     await page.waitForSelector("text=The organizer console is for organizers.");
-    await page.close();
   });
 });

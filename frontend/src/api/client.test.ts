@@ -36,7 +36,7 @@ describe("Api", () => {
     expect(f.calls[0].url).toBe("/api/v1/auth/login");
     expect(f.calls[0].init.method).toBe("POST");
     expect(header(f.calls[0], "Authorization")).toBeNull();
-    expect(JSON.parse(String(f.calls[0].init.body))).toEqual({ email: "a@b.org", password: "correct horse battery" });
+    expect(JSON.parse(String(f.calls[0].init.body))).toEqual({ email: "a@b.org", password: "correct horse battery", refresh_in: "cookie" });
     expect(f.calls[1].url).toBe("/api/v1/me");
     expect(header(f.calls[1], "Authorization")).toBe("Bearer A1");
     expect(f.calls.every((c) => c.init.credentials === "same-origin")).toBe(true);

@@ -135,16 +135,18 @@ export class Api {
 
   // ---- auth (issue: identity) ----
 
-  /** register: POST /auth/register {email, password, display_name, locale}. */
+  /** register: POST /auth/register {email, password, display_name, locale, refresh_in: "cookie"}. */
   async register(req: W.RegisterRequest): Promise<W.TokenResponse> {
-    const tr = await this.request<W.TokenResponse>("POST", "/auth/register", { body: req, auth: false });
+    // refresh_in "cookie": the server keeps the refresh token out of the
+    // body and sets it as an HttpOnly cookie that scripts cannot read.
+    const tr = await this.request<W.TokenResponse>("POST", "/auth/register", { body: { ...req, refresh_in: "cookie" }, auth: false });
     this.setToken(tr);
     return tr;
   }
 
-  /** login: POST /auth/login {email, password}; the server sets the refresh cookie. */
+  /** login: POST /auth/login {email, password, refresh_in: "cookie"}; the server sets the refresh cookie. */
   async login(req: W.LoginRequest): Promise<W.TokenResponse> {
-    const tr = await this.request<W.TokenResponse>("POST", "/auth/login", { body: req, auth: false });
+    const tr = await this.request<W.TokenResponse>("POST", "/auth/login", { body: { ...req, refresh_in: "cookie" }, auth: false });
     this.setToken(tr);
     return tr;
   }
@@ -334,6 +336,16 @@ export class Api {
     return this.request("DELETE", `/households/${enc(id)}`);
   }
 
+  /** giveConsent: POST /households/{id}/consents {purpose, text_version, method, partners?}. */
+  giveConsent(id: string, consent: W.ConsentGrant): Promise<W.Household> {
+    return this.request("POST", `/households/${enc(id)}/consents`, { body: consent });
+  }
+
+  /** withdrawConsent: DELETE /households/{id}/consents/{purpose} (the record stays, marked withdrawn). */
+  withdrawConsent(id: string, purpose: W.ConsentPurpose): Promise<W.Household> {
+    return this.request("DELETE", `/households/${enc(id)}/consents/${enc(purpose)}`);
+  }
+
   /** exportMyHousehold: GET /me/household/export (everything held about the household, JSON). */
   exportMyHousehold(): Promise<unknown> {
     return this.request("GET", "/me/household/export");
@@ -356,39 +368,44 @@ export class Api {
 
   // ---- community ----
 
-  /** myMemberships: GET /me/memberships (with milestones). */
-  myMemberships(): Promise<W.Membership[]> {
-    return this.request("GET", "/me/memberships");
+  /** communities: GET /communities → {communities}. */
+  async communities(): Promise<W.CommunitySummary[]> {
+    return (await this.request<{ communities: W.CommunitySummary[] }>("GET", "/communities")).communities;
   }
 
-  /** openProposals: GET /me/proposals?status=open (votes the signed-in person may cast). */
-  openProposals(): Promise<W.Proposal[]> {
-    return this.request("GET", "/me/proposals", { query: { status: "open" } });
+  /** community: GET /communities/{id} (bylaws with each class's pathway). */
+  community(id: string): Promise<W.CommunityDetail> {
+    return this.request("GET", `/communities/${enc(id)}`);
   }
 
-  /** vote: PUT /communities/{cid}/proposals/{pid}/ballot {option} (changeable until close). */
-  vote(communityId: string, proposalId: string, option: string): Promise<void> {
-    return this.request("PUT", `/communities/${enc(communityId)}/proposals/${enc(proposalId)}/ballot`, { body: { option } });
+  /** myMemberships: GET /me/memberships → {memberships}. */
+  async myMemberships(): Promise<W.MembershipWire[]> {
+    return (await this.request<{ memberships: W.MembershipWire[] }>("GET", "/me/memberships")).memberships;
   }
 
-  /** communities: GET /communities. */
-  communities(): Promise<W.Community[]> {
-    return this.request("GET", "/communities");
+  /** memberships: GET /communities/{id}/memberships?status= (community admins and organizers). */
+  async memberships(communityId: string, status?: W.MembershipStatus): Promise<W.MembershipWire[]> {
+    return (await this.request<{ memberships: W.MembershipWire[] }>("GET", `/communities/${enc(communityId)}/memberships`, { query: { status } })).memberships;
   }
 
-  /** applications: GET /communities/{id}/members?status= (organizer). */
-  applications(communityId: string, status?: string): Promise<W.Application[]> {
-    return this.request("GET", `/communities/${enc(communityId)}/members`, { query: { status } });
+  /** reviewMembership: POST /communities/{id}/memberships/{mid}/review {approve, note}. */
+  reviewMembership(communityId: string, membershipId: string, approve: boolean, note = ""): Promise<W.MembershipWire> {
+    return this.request("POST", `/communities/${enc(communityId)}/memberships/${enc(membershipId)}/review`, { body: { approve, note } });
   }
 
-  /** decideApplication: POST /communities/{id}/members/{mid}/{accept|decline}. */
-  decideApplication(communityId: string, memberId: string, decision: "accept" | "decline"): Promise<W.Application> {
-    return this.request("POST", `/communities/${enc(communityId)}/members/${enc(memberId)}/${decision}`);
+  /** completeMilestone: POST /communities/{id}/memberships/{mid}/milestones {milestone, note} (the next one, in order). */
+  completeMilestone(communityId: string, membershipId: string, milestone: string, note: string): Promise<W.MembershipWire> {
+    return this.request("POST", `/communities/${enc(communityId)}/memberships/${enc(membershipId)}/milestones`, { body: { milestone, note } });
   }
 
-  /** verifyMilestone: POST /communities/{id}/members/{mid}/milestones/{key} {note}. */
-  verifyMilestone(communityId: string, memberId: string, key: string, note: string): Promise<W.Application> {
-    return this.request("POST", `/communities/${enc(communityId)}/members/${enc(memberId)}/milestones/${enc(key)}`, { body: { note } });
+  /** proposals: GET /communities/{id}/proposals?status= → {proposals}. */
+  async proposals(communityId: string, status?: "draft" | "open" | "closed"): Promise<W.ProposalWire[]> {
+    return (await this.request<{ proposals: W.ProposalWire[] }>("GET", `/communities/${enc(communityId)}/proposals`, { query: { status } })).proposals;
+  }
+
+  /** vote: POST /communities/{cid}/proposals/{pid}/ballots {option, voterKey?, secret?} (changeable until close). */
+  vote(communityId: string, proposalId: string, option: string, voterKey?: string, secret?: string): Promise<W.VoteResponse> {
+    return this.request("POST", `/communities/${enc(communityId)}/proposals/${enc(proposalId)}/ballots`, { body: { option, voterKey, secret } });
   }
 }
 

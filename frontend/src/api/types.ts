@@ -368,49 +368,83 @@ export interface HouseholdPointProperties {
 export type HouseholdPoints = FeatureCollection<Point, HouseholdPointProperties>;
 
 // ---- community ----
+// The community routes speak camelCase and carry money as {minor, currency}.
 
-export interface Milestone {
-  key: string;
-  title: string;
-  title_es?: string;
-  completed_at?: string | null;
-  verified_by?: string;
+export interface MoneyWire {
+  minor: number;
+  currency: string;
 }
 
-export interface Membership {
-  id: string;
-  community_id: string;
-  community_name: string;
-  class: string;
-  status: "applied" | "provisional" | "member" | "withdrawn" | "exited" | "declined";
-  milestones: Milestone[];
-}
-
-export interface Proposal {
-  id: string;
-  community_id: string;
-  title: string;
-  title_es?: string;
-  kind: string;
-  options: Array<{ key: string; label: string; label_es?: string }>;
-  closes_at: string;
-  my_ballot?: string | null;
-}
-
-export interface Community {
+export interface CommunitySummary {
   id: string;
   name: string;
   model: string;
+  bylawsVersion: number;
 }
 
-export interface Application {
-  id: string;
-  community_id: string;
-  household_id?: string;
+export interface MilestoneDef {
+  key: string;
+  kind: string;
   name: string;
-  class: string;
-  status: Membership["status"];
-  milestones: Milestone[];
+  days?: number;
+  verifiedBy: string[];
+}
+
+export interface MembershipClass {
+  key: string;
+  name: string;
+  pathway: MilestoneDef[];
+}
+
+/** CommunityDetail is GET /communities/{id}, reduced to what the screens read. */
+export interface CommunityDetail {
+  id: string;
+  name: string;
+  model: string;
+  bylaws: { version: number; classes: MembershipClass[] };
+  yourRoles: string[];
+}
+
+export type MembershipStatus = "applied" | "provisional" | "rejected" | "member" | "withdrawn" | "exited";
+
+/** MembershipWire is one membership as the community routes return it. */
+export interface MembershipWire {
+  id: string;
+  communityId: string;
+  classKey: string;
+  householdId?: string;
+  personId?: string;
+  organisationId?: string;
+  statement?: string;
+  status: MembershipStatus;
+  appliedBy: string;
+  appliedAt: string;
+  milestones: Array<{ key: string; note?: string; verifiedBy?: string; at: string }>;
+  nextMilestone?: MilestoneDef;
+  paid: MoneyWire;
+}
+
+/** ProposalWire is one proposal; texts and labels are keyed by language. */
+export interface ProposalWire {
+  id: string;
+  communityId: string;
+  kind: string;
+  text: Record<string, { title: string; body: string }>;
+  options: Array<{ key: string; label: Record<string, string>; abstain: boolean }>;
+  anonymous: boolean;
+  opens: string;
+  closes: string;
+  status: "draft" | "open" | "closed";
+  yourVoters: Array<{ key: string; classKey: string; weight: number }>;
+}
+
+/** VoteResponse confirms a ballot; secret comes once, with the first ballot on an anonymous proposal. */
+export interface VoteResponse {
+  proposalId: string;
+  option: string;
+  voterKey?: string;
+  replaced: boolean;
+  secret?: string;
 }
 
 export type { Geometry };

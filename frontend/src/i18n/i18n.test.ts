@@ -40,7 +40,7 @@ describe("catalogs", () => {
     ["disbursementStatus", ["proposed", "approved", "posted", "rejected"]],
     ["org.moveTo", ["open", "cancelled", "purchasing", "completed"]],
     ["insurance", INSURANCE],
-    ["memberStatus", ["applied", "provisional", "member", "withdrawn", "exited", "declined"]],
+    ["memberStatus", ["applied", "provisional", "rejected", "member", "withdrawn", "exited"]],
     ["use", ["land_acquisition", "infrastructure", "housing_construction", "relocation", "administration"]],
     ["situation", SITUATIONS],
     ["tenure", TENURES],

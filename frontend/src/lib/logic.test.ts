@@ -166,10 +166,11 @@ describe("map pieces", () => {
   it("draws a ring proportional to progress, clamped", () => {
     const dash = (svg: string) => Number(/stroke-dasharray="([\d.]+)/.exec(svg)![1]);
     const c = 2 * Math.PI * 19;
-    expect(dash(ringSvg(0))).toBe(0);
-    expect(dash(ringSvg(5000))).toBeCloseTo(c / 2, 1);
-    expect(dash(ringSvg(25000))).toBeCloseTo(c, 1);
-    expect(ringSvg(9999)).toContain(">99%<");
+    expect(dash(ringSvg(0, "0%"))).toBe(0);
+    expect(dash(ringSvg(5000, "50%"))).toBeCloseTo(c / 2, 1);
+    expect(dash(ringSvg(25000, "250%"))).toBeCloseTo(c, 1);
+    expect(ringSvg(25000, "250 %")).toContain(">250 %<");
+    expect(ringSvg(1, "<b>&")).toContain(">&#60;b&#62;&#38;<");
   });
 
   it("accepts only tile templates it can use", () => {

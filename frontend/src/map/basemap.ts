@@ -12,6 +12,7 @@ import iconUrl from "leaflet/dist/images/marker-icon.png";
 import iconRetinaUrl from "leaflet/dist/images/marker-icon-2x.png";
 import shadowUrl from "leaflet/dist/images/marker-shadow.png";
 import { readConfig, validTileUrl } from "./config";
+import { t } from "../i18n/i18n";
 
 // Leaflet finds its marker images through a CSS path guess that a bundler
 // breaks; give it the bundled, hashed files instead.
@@ -56,11 +57,12 @@ export function createMap(el: HTMLElement, opts: { label: string; center?: L.Lat
     zoom: opts.zoom ?? 9,
     minZoom: 3,
     maxZoom: 18,
-    zoomControl: true,
+    zoomControl: false,
     attributionControl: true,
     preferCanvas: false,
   });
   map.attributionControl.setPrefix("");
+  L.control.zoom({ zoomInTitle: t("map.zoomIn"), zoomOutTitle: t("map.zoomOut") }).addTo(map);
 
   const land = L.geoJSON(undefined, { style: { color: "#8aa0b4", weight: 0, fillColor: "#eef2ea", fillOpacity: 1 }, interactive: false });
   const stateLines = L.geoJSON(undefined, { style: { color: "#51606e", weight: 1.4, opacity: 0.9, fill: false }, interactive: false });

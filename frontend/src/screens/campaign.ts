@@ -34,7 +34,7 @@ export async function campaignPage(ctx: Ctx): Promise<HTMLElement> {
     clear(summary);
     const bp = fundedBasisPoints(c);
     const ring = h("div", { class: "ring-big", "aria-hidden": "true" });
-    ring.innerHTML = ringSvg(bp, 96); // markup built from a number only
+    ring.innerHTML = ringSvg(bp, formatPercent(bp, locale), 96); // the label is escaped
     const story = locale === "es" && c.story_es ? c.story_es : c.story;
     append(summary, [
       h("div", { class: "actions", style: "align-items:center" }, ring, h("p", { class: "lead" }, t("campaign.progress", { received: money(c.received), target: money(c.target), percent: formatPercent(bp, locale) }))),

@@ -131,7 +131,7 @@ export async function home(ctx: Ctx): Promise<HTMLElement> {
       const centre = featureCenter(c.geometry);
       if (!centre) continue;
       L.marker([centre.lat, centre.lon], {
-        icon: L.divIcon({ className: "ring-icon", html: ringSvg(bp), iconSize: [44, 44] }),
+        icon: L.divIcon({ className: "ring-icon", html: ringSvg(bp, formatPercent(bp, locale)), iconSize: [44, 44] }),
         title: `${title}: ${formatPercent(bp, locale)}`,
         alt: title,
         keyboard: true,

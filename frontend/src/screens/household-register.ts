@@ -3,7 +3,7 @@
 
 import L from "leaflet";
 import type { Ctx } from "../app";
-import type { ConsentPurpose, ConsentText } from "../api/types";
+import type { ConsentPurpose } from "../api/types";
 import { ApiError } from "../api/client";
 import { getLocale, t, type Locale, type MessageKey } from "../i18n/i18n";
 import {
@@ -21,44 +21,23 @@ import {
   firstInvalidStep,
   loadDraft,
   saveDraft,
-  sha256Hex,
   toRequest,
   validateStep,
   type Draft,
   type Errors,
   type Step,
 } from "../lib/household-draft";
+import { consentTexts } from "../lib/consent-texts";
 import { announce, h, onAttached, uid } from "../lib/dom";
 import { formatNumber } from "../lib/format";
 import { roundCoord } from "../lib/geo";
 import { createMap, JACKSON_COUNTY } from "../map/basemap";
 
-/**
- * consentTextsFor returns the consent wording to show and record: the
- * server's current texts, or else the catalog's, which carry the very same
- * words (a Go test in this package holds them equal), so their hash is the
- * version the server knows.
- */
-async function consentTextsFor(ctx: Ctx, locale: Locale): Promise<ConsentText[]> {
-  try {
-    const texts = await ctx.api.consentTexts(locale);
-    if (PURPOSES.every((p) => texts.some((x) => x.purpose === p))) return texts;
-  } catch {
-    // Fall through to the catalog wording.
-  }
-  return Promise.all(
-    PURPOSES.map(async (purpose) => {
-      const text = t(`consent.${purpose}.text` as MessageKey);
-      return { purpose, language: locale, text, version: await sha256Hex(text) };
-    }),
-  );
-}
-
 /** registerHousehold renders the wizard. */
 export async function registerHousehold(ctx: Ctx): Promise<HTMLElement> {
   const locale = getLocale();
   const draft = loadDraft(localStorage, locale);
-  const texts = await consentTextsFor(ctx, locale);
+  const texts = await consentTexts(ctx.api, locale);
   const root = h("div", { class: "wizard narrow" });
   let errors: Errors = {};
 

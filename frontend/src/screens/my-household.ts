@@ -3,12 +3,15 @@
 // milestones and open votes.
 
 import type { Ctx } from "../app";
-import type { Household, Membership, Proposal } from "../api/types";
+import type { Api } from "../api/client";
+import type { CommunityDetail, ConsentText, Household } from "../api/types";
+import { membershipView, proposalView, type MembershipView, type ProposalView } from "../lib/community-view";
 import { ApiError } from "../api/client";
 import { getLocale, t, type MessageKey } from "../i18n/i18n";
-import { announce, download, field, h, uid } from "../lib/dom";
+import { consentTexts } from "../lib/consent-texts";
+import { announce, clear, download, field, h, setFieldError, uid } from "../lib/dom";
 import { formatDate, formatDateTime, formatNumber } from "../lib/format";
-import { SITUATIONS } from "../lib/household-draft";
+import { PURPOSES, SITUATIONS, partnerList } from "../lib/household-draft";
 
 function needSignIn(): HTMLElement {
   return h("div", null, h("h1", null, t("nav.myHousehold")), h("p", null, t("my.signIn"), " ", h("a", { href: "/sign-in?next=/me/household" }, t("auth.signIn"))));
@@ -24,10 +27,7 @@ export async function myHousehold(ctx: Ctx): Promise<HTMLElement> {
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) throw e;
   }
-  const [memberships, proposals] = await Promise.all([
-    ctx.api.myMemberships().catch((): Membership[] => []),
-    ctx.api.openProposals().catch((): Proposal[] => []),
-  ]);
+  const { memberships, proposals } = await communityPart(ctx.api, locale);
   const status = h("p", { role: "status" });
   const page = h("div", null, h("h1", null, t("nav.myHousehold")));
   if (ctx.search.get("registered")) page.append(h("p", { class: "notice" }, t("my.registered")));
@@ -45,8 +45,8 @@ export async function myHousehold(ctx: Ctx): Promise<HTMLElement> {
       h(
         "section",
         { class: "panel" },
-        h("h3", null, m.community_name),
-        h("p", null, t("my.membershipStatus", { status: t(`memberStatus.${m.status}` as MessageKey), class: m.class })),
+        h("h3", null, m.communityName),
+        h("p", null, t("my.membershipStatus", { status: t(`memberStatus.${m.status}` as MessageKey), class: m.className })),
         h(
           "ol",
           { class: "list", "aria-label": t("my.milestones") },
@@ -54,9 +54,9 @@ export async function myHousehold(ctx: Ctx): Promise<HTMLElement> {
             h(
               "li",
               null,
-              h("strong", null, locale === "es" && ms.title_es ? ms.title_es : ms.title),
+              h("strong", null, ms.name),
               " — ",
-              ms.completed_at ? t("my.milestoneDone", { date: formatDate(ms.completed_at, locale) }) : t("my.milestoneOpen"),
+              ms.completedAt ? t("my.milestoneDone", { date: formatDate(ms.completedAt, locale) }) : t("my.milestoneOpen"),
             ),
           ),
         ),
@@ -148,19 +148,7 @@ function householdView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElemen
       h("div", null, h("dt", null, t("my.registeredOn")), h("dd", null, formatDateTime(hh.created_at, locale))),
     ),
     h("h2", null, t("my.consents")),
-    h(
-      "ul",
-      { class: "list" },
-      hh.consents.map((c) =>
-        h(
-          "li",
-          null,
-          h("strong", null, t(`consent.${c.purpose}.title` as MessageKey)),
-          " — ",
-          c.withdrawn_at ? t("my.consentWithdrawn", { date: formatDate(c.withdrawn_at, locale) }) : t("my.consentGiven", { date: formatDate(c.given_at, locale) }),
-        ),
-      ),
-    ),
+    consentsView(ctx, hh, status),
     correct,
     h("h2", null, t("my.yourData")),
     h("p", null, t("my.exportHint")),
@@ -176,7 +164,83 @@ function householdView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElemen
   );
 }
 
-function voteForm(ctx: Ctx, p: Proposal): HTMLElement {
+/** consentsView lists every purpose with its state, and lets the household allow or withdraw it. */
+function consentsView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElement {
+  const locale = getLocale();
+  const list = h("ul", { class: "list" });
+  let texts: ConsentText[] = [];
+  const draw = () => {
+    clear(list);
+    for (const purpose of PURPOSES) {
+      // The latest record of a purpose says whether it is in force.
+      const rec = [...hh.consents].reverse().find((c) => c.purpose === purpose);
+      const active = !!rec && !rec.withdrawn_at;
+      const text = texts.find((x) => x.purpose === purpose);
+      const partners = h("textarea", { id: uid(), rows: "2" });
+      const titleId = uid("p");
+      // Four buttons share two names; each is described by its purpose.
+      const act = h("button", { type: "button", class: active ? "secondary" : undefined, "aria-describedby": titleId }, active ? t("my.withdraw") : t("my.allow"));
+      act.addEventListener("click", async () => {
+        try {
+          if (active) {
+            hh = await ctx.api.withdrawConsent(hh.id, purpose);
+            status.textContent = t("my.withdrawn", { purpose: t(`consent.${purpose}.title` as MessageKey) });
+          } else {
+            if (!text) return;
+            const names = partnerList(partners.value);
+            if (purpose === "partner_sharing" && names.length === 0) {
+              setFieldError(partners, t("consent.partnersNeeded"));
+              partners.focus();
+              return;
+            }
+            hh = await ctx.api.giveConsent(hh.id, { purpose, text_version: text.version, method: "self_online", partners: purpose === "partner_sharing" ? names : undefined });
+            status.textContent = t("my.allowed", { purpose: t(`consent.${purpose}.title` as MessageKey) });
+          }
+          announce(status.textContent ?? "");
+          draw();
+        } catch (e) {
+          status.textContent = e instanceof ApiError ? e.message : t("common.offline");
+        }
+      });
+      list.append(
+        h(
+          "li",
+          null,
+          h("strong", { id: titleId }, t(`consent.${purpose}.title` as MessageKey)),
+          " — ",
+          active ? t("my.consentGiven", { date: formatDate(rec!.given_at, locale) }) : rec?.withdrawn_at ? t("my.consentWithdrawn", { date: formatDate(rec.withdrawn_at, locale) }) : t("my.consentNever"),
+          h("details", null, h("summary", null, t("my.readConsent")), h("p", null, text?.text ?? t(`consent.${purpose}.text` as MessageKey))),
+          !active && purpose === "partner_sharing" ? field(t("consent.partners"), partners, t("consent.partnersHint")) : null,
+          h("div", { class: "actions", style: "margin:0.25rem 0" }, act),
+        ),
+      );
+    }
+  };
+  draw();
+  void consentTexts(ctx.api, locale).then((x) => {
+    texts = x;
+    draw();
+  });
+  return list;
+}
+
+/**
+ * communityPart loads the person's memberships with their communities'
+ * pathways, and the open proposals they may vote on.
+ */
+async function communityPart(api: Api, locale: string): Promise<{ memberships: MembershipView[]; proposals: ProposalView[] }> {
+  const ms = await api.myMemberships().catch(() => []);
+  const ids = [...new Set(ms.map((m) => m.communityId))];
+  const details = new Map<string, CommunityDetail | undefined>(await Promise.all(ids.map(async (id) => [id, await api.community(id).catch(() => undefined)] as const)));
+  const open = (await Promise.all(ids.map((id) => api.proposals(id, "open").catch(() => [])))).flat();
+  return {
+    memberships: ms.map((m) => membershipView(m, details.get(m.communityId))),
+    // Only proposals with a voter entry for the caller can take their ballot.
+    proposals: open.filter((p) => p.yourVoters.length > 0).map((p) => proposalView(p, locale)),
+  };
+}
+
+function voteForm(ctx: Ctx, p: ProposalView): HTMLElement {
   const locale = getLocale();
   const group = uid("v");
   const status = h("p", { role: "status" });
@@ -186,16 +250,19 @@ function voteForm(ctx: Ctx, p: Proposal): HTMLElement {
     h(
       "fieldset",
       null,
-      h("legend", null, locale === "es" && p.title_es ? p.title_es : p.title),
-      h("p", { class: "meta" }, t("my.voteCloses", { date: formatDateTime(p.closes_at, locale) })),
+      h("legend", null, p.title),
+      p.body ? h("p", null, p.body) : null,
+      h("p", { class: "meta" }, t("my.voteCloses", { date: formatDateTime(p.closes, locale) })),
       p.options.map((o) => {
         const id = uid();
-        return h("div", { class: "check" }, h("input", { type: "radio", name: group, id, value: o.key, checked: p.my_ballot === o.key }), h("label", { for: id }, locale === "es" && o.label_es ? o.label_es : o.label));
+        return h("div", { class: "check" }, h("input", { type: "radio", name: group, id, value: o.key }), h("label", { for: id }, o.label));
       }),
     ),
-    h("div", { class: "actions" }, h("button", { type: "submit" }, p.my_ballot ? t("my.changeVote") : t("my.vote"))),
+    p.anonymous ? h("p", { class: "hint" }, t("my.voteAnonymous")) : null,
+    h("div", { class: "actions" }, h("button", { type: "submit" }, t("my.vote"))),
     status,
   );
+  let secret: string | undefined;
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const chosen = form.querySelector<HTMLInputElement>(`input[name="${group}"]:checked`);
@@ -204,8 +271,10 @@ function voteForm(ctx: Ctx, p: Proposal): HTMLElement {
       return;
     }
     try {
-      await ctx.api.vote(p.community_id, p.id, chosen.value);
-      status.textContent = t("my.voted");
+      const res = await ctx.api.vote(p.communityId, p.id, chosen.value, p.voterKey, secret);
+      // An anonymous ballot can be changed only with the code given once, now.
+      if (res.secret) secret = res.secret;
+      status.textContent = res.secret ? `${t("my.voted")} ${t("my.voteSecret", { secret: res.secret })}` : t("my.voted");
     } catch (err) {
       status.textContent = err instanceof ApiError ? err.message : t("common.offline");
     }

@@ -7,7 +7,7 @@ import "leaflet.markercluster/dist/MarkerCluster.css";
 import "leaflet.markercluster/dist/MarkerCluster.Default.css";
 import type { Ctx } from "../app";
 import { hasRole } from "../app";
-import type { Application, Campaign, CampaignCreate, ImportReport, MatchWeights, ParcelFeature, ParcelStatus } from "../api/types";
+import type { Campaign, CampaignCreate, CommunityDetail, ImportReport, MembershipWire, MatchWeights, ParcelFeature, ParcelStatus } from "../api/types";
 import { ApiError, bboxParam } from "../api/client";
 import { getLocale, t, tn, type MessageKey } from "../i18n/i18n";
 import { announce, clear, dataTable, download, field, h, onAttached, setFieldError, uid } from "../lib/dom";
@@ -18,6 +18,7 @@ import { parseAmount } from "../lib/money";
 import { createMap } from "../map/basemap";
 import { hazardColor, statusColor } from "../map/ring";
 import { fundedBasisPoints } from "../lib/campaigns";
+import { membershipView } from "../lib/community-view";
 
 const PARCEL_STATUSES: ParcelStatus[] = ["identified", "evaluating", "negotiating", "under_contract", "acquired", "rejected"];
 const TABS = ["map", "import", "matching", "campaigns", "membership"] as const;
@@ -187,7 +188,7 @@ function reportView(r: ImportReport): HTMLElement {
     dataTable(
       [{ label: t("import.feature"), num: true }, { label: t("import.result") }, { label: t("import.reason") }],
       [...rejected, ...r.features.filter((f) => f.status !== "rejected")].slice(0, 500).map((f) =>
-        h("tr", null, h("td", { class: "num" }, String(f.index + 1)), h("td", null, t(`import.status.${f.status}` as MessageKey)), h("td", null, f.reason ?? f.source_id ?? "")),
+        h("tr", null, h("td", { class: "num" }, String(f.index)), h("td", null, t(`import.status.${f.status}` as MessageKey)), h("td", null, f.reason ?? f.source_id ?? "")),
       ),
     ),
   );
@@ -452,9 +453,9 @@ async function membershipTab(ctx: Ctx): Promise<HTMLElement> {
     clear(list);
     if (!sel.value) return;
     try {
-      const apps = await ctx.api.applications(sel.value);
-      if (apps.length === 0) list.append(h("p", null, t("org.noApplications")));
-      apps.forEach((a) => list.append(applicationView(ctx, a, status)));
+      const [detail, ms] = await Promise.all([ctx.api.community(sel.value), ctx.api.memberships(sel.value)]);
+      if (ms.length === 0) list.append(h("p", null, t("org.noApplications")));
+      ms.forEach((m) => list.append(membershipCard(ctx, m, detail, status, load)));
     } catch (e) {
       status.textContent = errText(e);
     }
@@ -471,54 +472,48 @@ async function membershipTab(ctx: Ctx): Promise<HTMLElement> {
   );
 }
 
-function applicationView(ctx: Ctx, a: Application, status: HTMLElement): HTMLElement {
+function membershipCard(ctx: Ctx, m: MembershipWire, c: CommunityDetail, status: HTMLElement, reload: () => Promise<void>): HTMLElement {
   const locale = getLocale();
-  const act = (decision: "accept" | "decline") => async () => {
+  const v = membershipView(m, c);
+  const run = (f: () => Promise<unknown>, done: MessageKey) => async () => {
     try {
-      await ctx.api.decideApplication(a.community_id, a.id, decision);
-      status.textContent = t("org.decided");
+      await f();
+      status.textContent = t(done);
+      await reload();
     } catch (e) {
       status.textContent = errText(e);
     }
   };
+  const note = h("input", { id: uid() });
+  const next = v.milestones.find((x) => x.key === v.next);
   return h(
     "div",
     { class: "panel" },
-    h("h3", null, a.name),
-    h("p", null, t("my.membershipStatus", { status: t(`memberStatus.${a.status}` as MessageKey), class: a.class })),
-    a.status === "applied"
-      ? h("div", { class: "actions" }, h("button", { type: "button", onclick: act("accept") }, t("org.accept")), h("button", { type: "button", class: "secondary", onclick: act("decline") }, t("org.decline")))
+    h("h3", null, m.householdId ? t("org.household", { id: m.householdId }) : t("org.applicant", { id: m.appliedBy })),
+    h("p", null, t("my.membershipStatus", { status: t(`memberStatus.${v.status}` as MessageKey), class: v.className }), " · ", t("org.appliedOn", { date: formatDate(m.appliedAt, locale) })),
+    m.statement ? h("blockquote", null, m.statement) : null,
+    v.status === "applied"
+      ? h(
+          "div",
+          { class: "actions" },
+          h("button", { type: "button", onclick: run(() => ctx.api.reviewMembership(m.communityId, m.id, true), "org.decided") }, t("org.accept")),
+          h("button", { type: "button", class: "secondary", onclick: run(() => ctx.api.reviewMembership(m.communityId, m.id, false), "org.decided") }, t("org.decline")),
+        )
       : null,
     h(
       "ol",
-      { class: "list" },
-      a.milestones.map((m) =>
-        h(
-          "li",
-          null,
-          locale === "es" && m.title_es ? m.title_es : m.title,
-          " — ",
-          m.completed_at
-            ? t("my.milestoneDone", { date: formatDate(m.completed_at, locale) })
-            : h(
-                "button",
-                {
-                  type: "button",
-                  class: "secondary",
-                  onclick: async () => {
-                    try {
-                      await ctx.api.verifyMilestone(a.community_id, a.id, m.key, "");
-                      status.textContent = t("org.verified");
-                    } catch (e) {
-                      status.textContent = errText(e);
-                    }
-                  },
-                },
-                t("org.verify"),
-              ),
-        ),
-      ),
+      { class: "list", "aria-label": t("my.milestones") },
+      v.milestones.map((x) => h("li", null, h("strong", null, x.name), " — ", x.completedAt ? t("my.milestoneDone", { date: formatDate(x.completedAt, locale) }) : t("my.milestoneOpen"))),
     ),
+    // Milestones are completed in order: only the next one is offered.
+    next && v.status === "provisional"
+      ? h(
+          "div",
+          null,
+          field(t("org.evidence", { name: next.name }), note),
+          h("button", { type: "button", onclick: run(() => ctx.api.completeMilestone(m.communityId, m.id, next.key, note.value.trim()), "org.verified") }, t("org.verifyNamed", { name: next.name })),
+        )
+      : null,
   );
 }
 
