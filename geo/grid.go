@@ -51,26 +51,29 @@ type Cell[S any] struct {
 // depends only on the cell size, never on the view, so panning the map
 // cannot shift cells to reveal who is where.
 type gridRows struct {
-	dLat   float64
-	row0   int
-	dLon   []float64 // per row
-	col0   []int
-	start  []int // index of the row's first cell
-	ncols  []int
-	ncells int
+	dLat, invDLat, lat0 float64
+	row0                int
+	dLon                []float64 // per row
+	invDLon, lon0       []float64 // per row: 1/dLon and the west edge of its first cell
+	col0                []int
+	start               []int // index of the row's first cell
+	ncols               []int
+	ncells              int
 }
 
 func newGridRows(part orb.Bound, cellKM float64) (*gridRows, bool) {
 	dLat := cellKM / kmPerDegreeLat
 	row0 := int(math.Floor(part.Min[1] / dLat))
 	row1 := int(math.Floor(part.Max[1] / dLat))
-	g := &gridRows{dLat: dLat, row0: row0}
+	g := &gridRows{dLat: dLat, invDLat: 1 / dLat, row0: row0, lat0: float64(row0) * dLat}
 	for row := row0; row <= row1; row++ {
 		mid := (float64(row) + 0.5) * dLat
 		dLon := dLat / math.Max(math.Cos(mid*rad), 0.01)
 		c0 := int(math.Floor(part.Min[0] / dLon))
 		c1 := int(math.Floor(part.Max[0] / dLon))
 		g.dLon = append(g.dLon, dLon)
+		g.invDLon = append(g.invDLon, 1/dLon)
+		g.lon0 = append(g.lon0, float64(c0)*dLon)
 		g.col0 = append(g.col0, c0)
 		g.start = append(g.start, g.ncells)
 		g.ncols = append(g.ncols, c1-c0+1)
@@ -83,13 +86,23 @@ func newGridRows(part orb.Bound, cellKM float64) (*gridRows, bool) {
 }
 
 // index returns the cell of p, or -1 if rounding put it outside the part.
+// Offsets from the part's first row and column keep the arguments of the
+// int conversions positive, so truncation is floor.
 func (g *gridRows) index(p orb.Point) int {
-	r := int(math.Floor(p[1]/g.dLat)) - g.row0
-	if r < 0 || r >= len(g.dLon) {
+	y := (p[1] - g.lat0) * g.invDLat
+	if y < 0 {
 		return -1
 	}
-	c := int(math.Floor(p[0]/g.dLon[r])) - g.col0[r]
-	if c < 0 || c >= g.ncols[r] {
+	r := int(y)
+	if r >= len(g.dLon) {
+		return -1
+	}
+	x := (p[0] - g.lon0[r]) * g.invDLon[r]
+	if x < 0 {
+		return -1
+	}
+	c := int(x)
+	if c >= g.ncols[r] {
 		return -1
 	}
 	return g.start[r] + c
@@ -132,6 +145,18 @@ func Grid[T comparable, S any](ctx context.Context, pts *PointSnapshot[T], view 
 		sums := make([]S, g.ncells)
 		err := pts.eachBucket(ctx, BoundFrom(part), func(part orb.Bound, bk *bucket[T]) bool {
 			all := boundWithin(bk.bound, part)
+			// A bucket whose cell lies in one grid cell needs no per-point
+			// lookup (its top and right edges belong to the next bucket).
+			if c := g.index(bk.bound.Min); all && c >= 0 && c == g.index(orb.Point{
+				math.Nextafter(bk.bound.Max[0], math.Inf(-1)), math.Nextafter(bk.bound.Max[1], math.Inf(-1)),
+			}) {
+				for _, v := range bk.vals {
+					if add(&sums[c], v) {
+						counts[c]++
+					}
+				}
+				return true
+			}
 			for i, p := range bk.pts {
 				if !all && !pointInBound(p, part) {
 					continue

@@ -445,3 +445,34 @@ func TestNearestWithFewerThanK(t *testing.T) {
 		t.Errorf("Nearest on an empty index = %v", empty)
 	}
 }
+
+func TestLoadKeepsTheLastOfRepeatedIDs(t *testing.T) {
+	pts := NewPointIndex[int]()
+	pts.Load([]PointItem[int]{
+		{ID: "a", Point: orb.Point{1, 1}, Value: 1},
+		{ID: "b", Point: orb.Point{2, 2}, Value: 2},
+		{ID: "a", Point: orb.Point{3, 3}, Value: 3},
+	})
+	var got []PointItem[int]
+	_ = pts.Snapshot().Search(context.Background(), WorldBound, func(it PointItem[int]) bool { got = append(got, it); return true })
+	sort.Slice(got, func(i, j int) bool { return got[i].ID < got[j].ID })
+	want := []PointItem[int]{{ID: "a", Point: orb.Point{3, 3}, Value: 3}, {ID: "b", Point: orb.Point{2, 2}, Value: 2}}
+	if diff := cmp.Diff(got, want); diff != "" || pts.Len() != 2 || pts.Snapshot().Len() != 2 {
+		t.Errorf("points after Load (-got +want):\n%s", diff)
+	}
+	// A later Put copies the bucket instead of writing into the shared arrays.
+	snap := pts.Snapshot()
+	pts.Put("c", orb.Point{3, 3}, 4)
+	if n, _ := snap.CountWithin(context.Background(), orb.Point{3, 3}, 1); n != 1 {
+		t.Errorf("an old snapshot sees %d points at (3,3), want 1", n)
+	}
+
+	ix := NewIndex[int]()
+	ix.Load([]Item[int]{
+		{ID: "a", Geometry: orb.Point{1, 1}, Value: 1},
+		{ID: "a", Geometry: orb.Point{3, 3}, Value: 3},
+	})
+	if it, ok := ix.Get("a"); !ok || it.Value != 3 || ix.Snapshot().Len() != 1 {
+		t.Errorf("Index.Load kept %+v, want the last item", it)
+	}
+}

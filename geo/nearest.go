@@ -55,6 +55,12 @@ func (q havQuery) bound(min, max [2]float64) float64 {
 	return s1*s1 + q.cosLat*c2*s2*s2
 }
 
+// havOf converts metres to h.
+func havOf(metres float64) float64 {
+	s := math.Sin(metres / EarthRadius / 2)
+	return s * s
+}
+
 // candidate is an item with its exact h, waiting to be emitted.
 type candidate[V any] struct {
 	h  float64

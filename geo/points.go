@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -20,10 +21,11 @@ type PointItem[T comparable] struct {
 	Value T
 }
 
-// cellsPerDegree sets the bucket grid: 1/128 degree is about 870 m of
-// latitude, so a bucket in a dense town holds a few thousand points and a
-// 5 km circle touches a few hundred buckets.
-const cellsPerDegree = 128
+// cellsPerDegree sets the bucket grid: 1/256 degree is about 430 m of
+// latitude, so a bucket in a dense town holds a few hundred points and a
+// 5 km circle touches several hundred buckets, most of them wholly inside
+// or outside it.
+const cellsPerDegree = 256
 
 // bucket holds the points of one grid cell in parallel slices, so a radius
 // test is a tight loop over unit vectors and a cell wholly inside a circle
@@ -176,29 +178,56 @@ func (ix *PointIndex[T]) Delete(id string) bool {
 func (ix *PointIndex[T]) Load(items []PointItem[T]) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	ids := make(map[string]PointItem[T], len(items))
-	for _, it := range items {
-		ids[it.ID] = it // the last one wins, as with Put
+	last := make(map[string]int, len(items))
+	for i, it := range items {
+		last[it.ID] = i // the last one wins, as with Put
+	}
+	ids := make(map[string]PointItem[T], len(last))
+	// Lay the points out in one set of arrays in Z-order of their cells,
+	// buckets being clipped windows on them: a scan then reads memory in
+	// order instead of chasing a pointer per bucket.
+	live := make([]PointItem[T], 0, len(last))
+	for i, it := range items {
+		if last[it.ID] == i {
+			live = append(live, it)
+			ids[it.ID] = it
+		}
+	}
+	keys := make([]uint64, len(live))
+	for i, it := range live {
+		k := cellOf(it.Point)
+		keys[i] = spread(uint64(uint32(k.lon))) | spread(uint64(uint32(k.lat)))<<1
+	}
+	sort.Sort(byCell[T]{keys, live})
+	all := struct {
+		ids  []string
+		pts  []orb.Point
+		us   []unit
+		vals []T
+	}{make([]string, len(live)), make([]orb.Point, len(live)), make([]unit, len(live)), make([]T, len(live))}
+	for i, it := range live {
+		all.ids[i], all.pts[i], all.us[i], all.vals[i] = it.ID, it.Point, toUnit(it.Point), it.Value
 	}
 	buckets := map[cellKey]*bucket[T]{}
-	for _, it := range items {
-		if ids[it.ID] != it {
-			continue
+	for i := 0; i < len(live); {
+		k := cellOf(live[i].Point)
+		j := i + 1
+		for j < len(live) && cellOf(live[j].Point) == k {
+			j++
 		}
-		k := cellOf(it.Point)
-		b := buckets[k]
-		if b == nil {
-			b = newBucket[T](k)
-			buckets[k] = b
-		}
-		b.ids = append(b.ids, it.ID)
-		b.pts = append(b.pts, it.Point)
-		b.us = append(b.us, toUnit(it.Point))
-		b.vals = append(b.vals, it.Value)
+		b := newBucket[T](k)
+		b.ids = slices.Clip(all.ids[i:j])
+		b.pts = slices.Clip(all.pts[i:j])
+		b.us = slices.Clip(all.us[i:j])
+		b.vals = slices.Clip(all.vals[i:j])
+		buckets[k] = b
+		i = j
 	}
 	ix.tree = rtree.RTreeG[*bucket[T]]{}
-	for _, b := range buckets {
+	for i := 0; i < len(live); {
+		b := buckets[cellOf(live[i].Point)]
 		ix.tree.Insert(b.bound.Min, b.bound.Max, b)
+		i += len(b.ids)
 	}
 	ix.buckets = buckets
 	ix.idmu.Lock()
@@ -283,16 +312,25 @@ func (s *PointSnapshot[T]) Search(ctx context.Context, b Bound, fn func(PointIte
 // circle is a radius test prepared once per query.
 type circle struct {
 	center unit
+	q      havQuery
 	limit  float64 // squared chord of the radius
 	inner  float64 // squared chord a cell's corners must be within to hold only inside points
+	outer  float64 // haversine h beyond which a cell holds no inside point
 }
 
 func newCircle(center orb.Point, metres float64) circle {
 	// The edges of a cell along parallels bow poleward of the great circle
 	// through their corners by far less than a millimetre at this cell size;
 	// a margin of 1 m makes the whole-cell shortcut safe.
-	return circle{center: toUnit(center), limit: chord2For(metres), inner: chord2For(max(metres-1, 0))}
+	return circle{
+		center: toUnit(center), q: newHavQuery(center[0], center[1]),
+		limit: chord2For(metres), inner: chord2For(max(metres-1, 0)), outer: havOf(metres),
+	}
 }
+
+// misses reports whether no point of the bucket's cell can be inside: a
+// lower bound of the distance to the cell is beyond the radius.
+func (c circle) misses(b orb.Bound) bool { return c.q.bound(b.Min, b.Max) > c.outer }
 
 // holds reports whether every point of the bucket's cell is inside the
 // circle: its four corners are.
@@ -312,6 +350,9 @@ func (c circle) holds(corners *[4]unit) bool {
 func (s *PointSnapshot[T]) Within(ctx context.Context, center orb.Point, metres float64, fn func(PointItem[T]) bool) error {
 	c := newCircle(center, metres)
 	return s.eachBucket(ctx, CircleBound(center, metres), func(_ orb.Bound, bk *bucket[T]) bool {
+		if c.misses(bk.bound) {
+			return true
+		}
 		if c.holds(&bk.corners) {
 			for i := range bk.ids {
 				if !fn(bk.item(i)) {
@@ -334,6 +375,9 @@ func (s *PointSnapshot[T]) Within(ctx context.Context, center orb.Point, metres 
 func (s *PointSnapshot[T]) AppendWithin(ctx context.Context, dst []string, center orb.Point, metres float64) ([]string, error) {
 	c := newCircle(center, metres)
 	err := s.eachBucket(ctx, CircleBound(center, metres), func(_ orb.Bound, bk *bucket[T]) bool {
+		if c.misses(bk.bound) {
+			return true
+		}
 		if c.holds(&bk.corners) {
 			dst = append(dst, bk.ids...)
 			return true
@@ -353,6 +397,9 @@ func (s *PointSnapshot[T]) CountWithin(ctx context.Context, center orb.Point, me
 	c := newCircle(center, metres)
 	n := 0
 	err := s.eachBucket(ctx, CircleBound(center, metres), func(_ orb.Bound, bk *bucket[T]) bool {
+		if c.misses(bk.bound) {
+			return true
+		}
 		if c.holds(&bk.corners) {
 			n += len(bk.ids)
 			return true
@@ -408,4 +455,16 @@ func (s *PointSnapshot[T]) Nearest(ctx context.Context, center orb.Point, k int,
 		out[i] = PointNeighbor[T]{PointItem: c.v, Distance: Distance(center, c.v.Point)}
 	}
 	return out, nil
+}
+
+type byCell[T comparable] struct {
+	keys  []uint64
+	items []PointItem[T]
+}
+
+func (b byCell[T]) Len() int           { return len(b.keys) }
+func (b byCell[T]) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
+func (b byCell[T]) Swap(i, j int) {
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
+	b.items[i], b.items[j] = b.items[j], b.items[i]
 }

@@ -645,10 +645,9 @@ func householdFilterFrom(c *fiber.Ctx) (community.HouseholdFilter, error) {
 	if v := c.Query("bbox"); v != "" {
 		b, err := parseBBox(v)
 		if err != nil {
-			fs.Add("bbox", "%s", err.Error())
-		} else {
-			f.Bound = &b
+			return f, err
 		}
+		f.Bound = &b
 	}
 	intParam := func(name string, lo, hi int) int {
 		v := c.Query(name)
@@ -707,42 +706,12 @@ func boolQuery(c *fiber.Ctx, name string) (bool, error) {
 	return b, nil
 }
 
-func parseFloats(v string, n int) ([]float64, bool) {
-	parts := strings.Split(v, ",")
-	if len(parts) != n {
-		return nil, false
-	}
-	out := make([]float64, n)
-	for i, p := range parts {
-		x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, false
-		}
-		out[i] = x
-	}
-	return out, true
-}
-
 func parsePoint(v string) (orb.Point, bool) {
 	xs, ok := parseFloats(v, 2)
 	if !ok || xs[0] < -180 || xs[0] > 180 || xs[1] < -90 || xs[1] > 90 {
 		return orb.Point{}, false
 	}
 	return orb.Point{xs[0], xs[1]}, true
-}
-
-// parseBBox reads "west,south,east,north"; west may exceed east for a box
-// across the antimeridian.
-func parseBBox(v string) (geo.Bound, error) {
-	xs, ok := parseFloats(v, 4)
-	if !ok {
-		return geo.Bound{}, apperr.New(apperr.Unprocessable, "must be west,south,east,north in degrees")
-	}
-	b := geo.Bound{West: xs[0], South: xs[1], East: xs[2], North: xs[3]}
-	if b.West < -180 || b.East > 180 || b.West > 180 || b.East < -180 || b.South < -90 || b.North > 90 || b.South > b.North {
-		return geo.Bound{}, apperr.New(apperr.Unprocessable, "must be west,south,east,north with longitudes in [-180, 180], latitudes in [-90, 90] and south not above north")
-	}
-	return b, nil
 }
 
 type duplicatePairWire struct {
@@ -869,7 +838,7 @@ func (s *Server) householdMap(c *fiber.Ctx) error {
 	if v := c.Query("bbox"); v != "" {
 		b, err := parseBBox(v)
 		if err != nil {
-			fs.Add("bbox", "%s", err.Error())
+			return err
 		}
 		view = b
 	}

@@ -34,6 +34,7 @@ func (s *Server) routes() {
 
 	s.communityRoutes(api)
 	s.fundRoutes(api)
+	s.geoRoutes(api)
 	s.householdRoutes(api)
 }
 
@@ -56,6 +57,23 @@ func (s *Server) householdRoutes(api fiber.Router) {
 	api.Patch("/households/:id", s.requireSignedIn, s.updateHousehold)
 	api.Delete("/households/:id", s.requireSignedIn, s.deleteHousehold)
 	api.Post("/households/:id/not-duplicate", staff, s.markNotDuplicate)
+}
+
+// geoRoutes are parcels, hazard zones and matching. Reads of parcels are
+// open and filtered by who asks (see parcels.go); writes are organizers' work.
+func (s *Server) geoRoutes(api fiber.Router) {
+	staff := s.requireRole(auth.RoleOrganizer, auth.RoleSteward)
+	api.Get("/parcels", s.listParcels)
+	api.Post("/parcels", staff, s.createParcel)
+	api.Post("/parcels/import", staff, s.importParcels)
+	api.Post("/parcels/search", s.searchParcels)
+	api.Get("/parcels/:id", s.getParcel)
+	api.Patch("/parcels/:id", staff, s.updateParcel)
+	api.Delete("/parcels/:id", staff, s.deleteParcel)
+	api.Get("/hazards", s.listHazards)
+	api.Post("/hazards/import", staff, s.importHazards)
+	api.Delete("/hazards/:id", staff, s.deleteHazard)
+	api.Post("/matches", staff, s.match)
 }
 
 // fundRoutes are the fund pool's: anyone reads campaigns, ledgers and the

@@ -20,6 +20,7 @@ import (
 	"commonground/auth"
 	"commonground/community"
 	"commonground/fundpool"
+	"commonground/geo"
 )
 
 // Config tunes the HTTP layer.
@@ -63,6 +64,9 @@ type Deps struct {
 	// Households runs household registration, consent, duplicates and the
 	// public household grid.
 	Households *community.Households
+	// Geo keeps parcels and hazard zones and answers map queries and
+	// matching; when Parcels is nil it also locates campaign parcels.
+	Geo *geo.Parcels
 }
 
 // Server is the HTTP API.
@@ -91,6 +95,9 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = NewMetrics()
+	}
+	if deps.Parcels == nil && deps.Geo != nil {
+		deps.Parcels = geoLocator{deps.Geo}
 	}
 	s := &Server{cfg: cfg, deps: deps, logger: cfg.Logger, metrics: deps.Metrics}
 	s.app = fiber.New(fiber.Config{
