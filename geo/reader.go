@@ -80,6 +80,13 @@ func (r *FeatureReader) Feature() (Feature, error) { return r.feature, r.ferr }
 func (r *FeatureReader) Err() error { return r.err }
 
 func (r *FeatureReader) fail(field string, err error) {
+	// An error of the underlying reader that already has a kind (a body
+	// over its size limit) is the answer as it is.
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		r.err = err
+		return
+	}
 	reason := "is not valid JSON"
 	var syn *json.SyntaxError
 	switch {

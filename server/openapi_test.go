@@ -155,6 +155,17 @@ var examplePreparers = map[string]func(t *testing.T, env *servicetest.Env) (path
 		_, token := env.Account(t)
 		return "/api/v1/me", servicetest.Bearer(token)
 	},
+	"POST /api/v1/parcels":        asOrganizer("/api/v1/parcels"),
+	"POST /api/v1/parcels/import": asOrganizer("/api/v1/parcels/import"),
+	"POST /api/v1/hazards/import": asOrganizer("/api/v1/hazards/import"),
+	"POST /api/v1/matches":        asOrganizer("/api/v1/matches"),
+	"PATCH /api/v1/parcels/{id}": func(t *testing.T, env *servicetest.Env) (string, []string) {
+		_, token := env.Account(t, auth.RoleOrganizer)
+		r := env.Do(t, "POST", "/api/v1/parcels", `{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[-122.8,42.25],[-122.79,42.25],[-122.79,42.26],[-122.8,42.25]]]}}`, servicetest.Bearer(token)...)
+		var f struct{ ID string }
+		r.JSON(t, &f)
+		return "/api/v1/parcels/" + f.ID, servicetest.Bearer(token)
+	},
 	"PUT /api/v1/users/{id}/roles": func(t *testing.T, env *servicetest.Env) (string, []string) {
 		id, _ := env.Account(t)
 		_, steward := env.Account(t, auth.RoleSteward)
@@ -194,6 +205,14 @@ func withExampleRefreshToken(path, example string) func(t *testing.T, env *servi
 			t.Fatal(err)
 		}
 		return path, nil
+	}
+}
+
+// asOrganizer sends the example as an organizer.
+func asOrganizer(path string) func(t *testing.T, env *servicetest.Env) (string, []string) {
+	return func(t *testing.T, env *servicetest.Env) (string, []string) {
+		_, token := env.Account(t, auth.RoleOrganizer)
+		return path, servicetest.Bearer(token)
 	}
 }
 

@@ -34,6 +34,24 @@ func (s *Server) routes() {
 
 	s.communityRoutes(api)
 	s.fundRoutes(api)
+	s.geoRoutes(api)
+}
+
+// geoRoutes are parcels, hazard zones and matching. Reads of parcels are
+// open and filtered by who asks (see parcels.go); writes are organizers' work.
+func (s *Server) geoRoutes(api fiber.Router) {
+	staff := s.requireRole(auth.RoleOrganizer, auth.RoleSteward)
+	api.Get("/parcels", s.listParcels)
+	api.Post("/parcels", staff, s.createParcel)
+	api.Post("/parcels/import", staff, s.importParcels)
+	api.Post("/parcels/search", s.searchParcels)
+	api.Get("/parcels/:id", s.getParcel)
+	api.Patch("/parcels/:id", staff, s.updateParcel)
+	api.Delete("/parcels/:id", staff, s.deleteParcel)
+	api.Get("/hazards", s.listHazards)
+	api.Post("/hazards/import", staff, s.importHazards)
+	api.Delete("/hazards/:id", staff, s.deleteHazard)
+	api.Post("/matches", staff, s.match)
 }
 
 // fundRoutes are the fund pool's: anyone reads campaigns, ledgers and the

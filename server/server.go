@@ -19,6 +19,7 @@ import (
 
 	"commonground/auth"
 	"commonground/fundpool"
+	"commonground/geo"
 )
 
 // Config tunes the HTTP layer.
@@ -59,6 +60,9 @@ type Deps struct {
 	// Parcels locates parcels for the campaign map; nil maps campaigns
 	// without geometry.
 	Parcels ParcelLocator
+	// Geo keeps parcels and hazard zones and answers map queries and
+	// matching; when Parcels is nil it also locates campaign parcels.
+	Geo *geo.Parcels
 }
 
 // Server is the HTTP API.
@@ -87,6 +91,9 @@ func New(cfg Config, deps Deps) *Server {
 	}
 	if deps.Metrics == nil {
 		deps.Metrics = NewMetrics()
+	}
+	if deps.Parcels == nil && deps.Geo != nil {
+		deps.Parcels = geoLocator{deps.Geo}
 	}
 	s := &Server{cfg: cfg, deps: deps, logger: cfg.Logger, metrics: deps.Metrics}
 	s.app = fiber.New(fiber.Config{

@@ -16,6 +16,7 @@ import (
 	"commonground/auth"
 	"commonground/demo"
 	"commonground/fundpool"
+	"commonground/geo"
 	"commonground/mongodb"
 	"commonground/seal"
 	"commonground/server"
@@ -57,6 +58,8 @@ type Service struct {
 	DB     *mongodb.DB
 	Server *server.Server
 	Auth   *auth.Service
+	// Parcels keeps parcels and hazard zones, loaded into memory at start.
+	Parcels *geo.Parcels
 	// Funds is the fund pool.
 	Funds *fundpool.Pool
 	// Keyring encrypts secrets and personal data at rest.
@@ -115,6 +118,10 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		}
 	}
 
+	if svc.Parcels, err = openParcels(ctx, db); err != nil {
+		return fail(err)
+	}
+
 	httpCfg := cfg.HTTP
 	httpCfg.Logger = logger
 	svc.Server = server.New(httpCfg, server.Deps{
@@ -122,6 +129,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		Metrics: metrics,
 		Auth:    svc.Auth,
 		Funds:   svc.Funds,
+		Geo:     svc.Parcels,
 		Community: &server.CommunityDeps{
 			Store: communities,
 			Now:   cfg.Now,
@@ -136,6 +144,15 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	})
 	svc.startFundJobs(jobsCtx, cfg.DeadlineTick)
 	return svc, nil
+}
+
+// openParcels loads every parcel and hazard zone into the spatial index.
+func openParcels(ctx context.Context, db *mongodb.DB) (*geo.Parcels, error) {
+	p := geo.NewParcels(mongodb.NewParcelStore(db)).WithHazards(mongodb.NewHazardStore(db))
+	if err := p.Load(ctx); err != nil {
+		return nil, fmt.Errorf("load parcels and hazard zones: %w", err)
+	}
+	return p, nil
 }
 
 // openKeyring returns the keys that encrypt data at rest: from the

@@ -116,6 +116,33 @@ export async function settle(page) {
   await page.waitForLoadState("networkidle", { timeout: 15_000 }).catch(() => {});
 }
 
+/**
+ * startStack runs the real API: the Go server with a fresh data directory
+ * (or E2E_API_URL when given), and `vite preview` of the built app proxying
+ * /api to it, so the page and the API share one origin as in production.
+ */
+export async function startStack() {
+  const api = process.env.E2E_API_URL ? { baseURL: process.env.E2E_API_URL.replace(/\/$/, ""), stop: async () => {} } : await startGoServer();
+  const port = await freePort();
+  const vite = join(here, "..", "node_modules", ".bin", "vite");
+  const child = spawn(vite, ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
+    cwd: join(here, ".."),
+    env: { ...process.env, COMMONGROUND_DEV_API: api.baseURL },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const baseURL = `http://127.0.0.1:${port}`;
+  await waitFor(baseURL + "/", 20_000);
+  return {
+    baseURL,
+    apiURL: api.baseURL,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+      await api.stop();
+    },
+  };
+}
+
 /** startGoServer builds and runs the Common Ground binary with a fresh data directory. */
 async function startGoServer() {
   const repo = join(here, "..", "..");

@@ -20,6 +20,8 @@ function problemText(err: unknown): string {
     if (err.status === 0) return t("common.offline");
     if (err.status === 401) return t("auth.wrong");
     if (err.status === 429) return t("auth.tooMany");
+    // The fields themselves carry the server's reasons; the summary is ours, in the page's language.
+    if (err.fields.length) return t("form.fixErrors");
     return err.message || t("error.title");
   }
   return t("error.title");

@@ -413,13 +413,14 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
       return;
     }
     const req: CampaignCreate = {
-      title: title.value.trim(),
-      title_es: titleEs.value.trim() || undefined,
+      title: { en: title.value.trim(), es: titleEs.value.trim() },
+      story: { en: "", es: "" },
       currency: "USD",
-      deadline: deadline.value,
+      // The deadline is the end of the chosen day where the organizer is.
+      deadline: new Date(`${deadline.value}T23:59:59`).toISOString(),
       mode: mode.value as CampaignCreate["mode"],
       parcel_ids: parseIds(parcels.value),
-      budget: budget.filter((b) => b.amount! > 0n).map((b) => ({ category: b.category, amount: Number(b.amount) })),
+      budget: budget.filter((b) => b.amount! > 0n).map((b) => ({ category: b.category, amount: { amount_minor: Number(b.amount), currency: "USD" } })),
     };
     try {
       const c = await ctx.api.createCampaign(req);
