@@ -1,8 +1,8 @@
 package geo
 
 import (
-	"context"
 	"cmp"
+	"context"
 	"math"
 	"slices"
 	"sort"
