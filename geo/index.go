@@ -1,8 +1,10 @@
 package geo
 
 import (
+	"cmp"
 	"context"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/paulmach/orb"
@@ -74,41 +76,69 @@ func (ix *Index[T]) Delete(id string) bool { return ix.c.delete(id) }
 // stored copies items into the immutable pointers the R-tree holds: one
 // backing array in Z-order of the items' centres, so that inserting is
 // local in the tree and a later scan walks memory in order. When an id
-// repeats, the last item wins, as with one Put after another.
+// repeats, only its last item is kept, as with one Put after another.
 func stored[T any](items []Item[T]) []*Item[T] {
 	last := make(map[string]int, len(items))
+	repeats := false
 	for i, it := range items {
+		n := len(last)
 		last[it.ID] = i
+		repeats = repeats || len(last) == n
 	}
-	backing := make([]Item[T], 0, len(last))
-	for i, it := range items {
-		if last[it.ID] == i {
-			it.Bound = it.Geometry.Bound()
-			backing = append(backing, it)
+	type keyed struct {
+		key   uint64
+		i     int
+		bound orb.Bound
+	}
+	order := make([]keyed, 0, len(last))
+	for i := range items {
+		if !repeats || last[items[i].ID] == i {
+			b := boundOf(items[i].Geometry)
+			order = append(order, keyed{zOrder(b.Center()), i, b})
 		}
 	}
-	keys := make([]uint64, len(backing))
-	for i := range backing {
-		keys[i] = zOrder(backing[i].Bound.Center())
-	}
-	sort.Sort(byKey[T]{keys, backing})
-	out := make([]*Item[T], len(backing))
-	for i := range backing {
-		out[i] = &backing[i]
+	slices.SortFunc(order, func(a, b keyed) int { return cmp.Compare(a.key, b.key) })
+	backing := make([]Item[T], len(order))
+	out := make([]*Item[T], len(order))
+	for j, o := range order {
+		backing[j] = items[o.i]
+		backing[j].Bound = o.bound
+		out[j] = &backing[j]
 	}
 	return out
 }
 
-type byKey[T any] struct {
-	keys  []uint64
-	items []Item[T]
+// boundOf is g.Bound() without orb's interface calls for the common
+// shapes; a polygon's bound is its outer ring's.
+func boundOf(g orb.Geometry) orb.Bound {
+	switch g := g.(type) {
+	case orb.Point:
+		return orb.Bound{Min: g, Max: g}
+	case orb.Polygon:
+		if len(g) > 0 && len(g[0]) > 0 {
+			return ringBound(g[0])
+		}
+	case orb.MultiPolygon:
+		if len(g) > 0 && len(g[0]) > 0 && len(g[0][0]) > 0 {
+			b := ringBound(g[0][0])
+			for _, p := range g[1:] {
+				if len(p) > 0 && len(p[0]) > 0 {
+					b = b.Union(ringBound(p[0]))
+				}
+			}
+			return b
+		}
+	}
+	return g.Bound()
 }
 
-func (b byKey[T]) Len() int           { return len(b.keys) }
-func (b byKey[T]) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
-func (b byKey[T]) Swap(i, j int) {
-	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
-	b.items[i], b.items[j] = b.items[j], b.items[i]
+func ringBound(r orb.Ring) orb.Bound {
+	b := orb.Bound{Min: r[0], Max: r[0]}
+	for _, p := range r[1:] {
+		b.Min[0], b.Min[1] = min(b.Min[0], p[0]), min(b.Min[1], p[1])
+		b.Max[0], b.Max[1] = max(b.Max[0], p[0]), max(b.Max[1], p[1])
+	}
+	return b
 }
 
 // zOrder interleaves the bits of a point's longitude and latitude scaled to
