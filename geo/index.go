@@ -241,7 +241,7 @@ type Neighbor[T any] struct {
 // Nearest returns the k items closest to center by DistanceTo, nearest
 // first, ties broken by id; keep, when not nil, filters candidates.
 //
-// It searches circles of doubling radius, starting at 64 m: once k items
+// It searches circles of growing radius, starting at 64 m: once k items
 // lie within the radius by exact distance, nothing outside it can beat
 // them, so the answer is exact in haversine order, not planar. In towns one
 // or two small box searches suffice; the R-tree's best-first walk was
@@ -253,7 +253,7 @@ func (s *Snapshot[T]) Nearest(ctx context.Context, center orb.Point, k int, keep
 	lo, hi := s.tree.Bounds()
 	all := orb.Bound{Min: lo, Max: hi}
 	out := make([]Neighbor[T], 0, 2*k)
-	for radius := 64.0; ; radius *= 2 {
+	for radius := 64.0; ; radius *= growth(len(out), k) {
 		out = out[:0]
 		err := s.Within(ctx, center, radius, func(it *Item[T], d float64) bool {
 			if keep == nil || keep(it) {
@@ -280,6 +280,16 @@ func (s *Snapshot[T]) Nearest(ctx context.Context, center orb.Point, k int, keep
 		out = out[:k]
 	}
 	return out, nil
+}
+
+// growth is how much to widen the search after finding n of k: by the
+// square root of what is missing (area grows with the square), with some
+// margin, and at least double.
+func growth(n, k int) float64 {
+	if n == 0 {
+		return 4
+	}
+	return max(2, 1.25*math.Sqrt(float64(k)/float64(n)))
 }
 
 // covers reports whether b contains the planar box o.
