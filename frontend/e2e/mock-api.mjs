@@ -201,6 +201,7 @@ export async function installMockApi(context, state) {
     }
     if (path === "/campaigns" && method === "GET") return json(route, 200, { items: state.campaigns.map(campaignDetail), total: state.campaigns.length });
     if (path === "/campaigns" && method === "POST") {
+      if (!body.id || !body.target) return json(route, 422, { title: "invalid", status: 422, errors: [{ field: body.id ? "target" : "id", reason: "must be given" }] }, "application/problem+json");
       const n = { id: `c-${state.campaigns.length + 1}`, title: body.title.en, title_es: body.title.es, lon: -122.8, lat: 42.26, target: body.budget.reduce((s, b) => s + b.amount.amount_minor, 0), received: 0, pledged: 0, status: "draft", deadline: body.deadline };
       state.campaigns.push(n);
       return json(route, 201, campaignDetail(n));

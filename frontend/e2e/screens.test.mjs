@@ -380,6 +380,8 @@ describe("organizer console", () => {
     const created = state.requests.find((r) => r.method === "POST" && r.path === "/campaigns").body;
     assert.deepEqual(created.budget, [{ category: "land_price", amount: { amount_minor: 120000000, currency: "USD" } }, { category: "closing_costs", amount: { amount_minor: 3500050, currency: "USD" } }]);
     assert.deepEqual(created.title, { en: "Wagner Creek homes", es: "" });
+    assert.deepEqual(created.target, { amount_minor: 123500050, currency: "USD" });
+    assert.match(created.id, /^[0-9a-f-]{36}$/);
     assert.match(created.deadline, /^2027-(09-30|10-01)T\d\d:59:59\.000Z$/);
     await noSeriousViolations(page, "campaigns");
     await shot(page, "organizer-campaigns");

@@ -114,8 +114,11 @@ export interface Campaign {
   received_by_restriction?: Record<string, number>;
 }
 
-/** CampaignCreate is the body of POST /campaigns; the target is the budget's sum. */
+/** CampaignCreate is the body of POST /campaigns; the target must equal the budget's sum. */
 export interface CampaignCreate {
+  /** id is chosen by the client, so that a retried create cannot make a second campaign. */
+  id: string;
+  target: { amount_minor: number; currency: string };
   title: { en: string; es: string };
   story: { en: string; es: string };
   currency: string;
