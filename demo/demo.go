@@ -16,7 +16,8 @@ import (
 
 // Env is what seeders may use; a domain adds its service here.
 type Env struct {
-	Funds FundPool
+	Funds      FundPool
+	Households Households
 }
 
 // Seeder adds one domain's demo data.
@@ -28,6 +29,7 @@ type Seeder struct {
 // Seeders run in this order; later ones may rely on earlier ones.
 var Seeders = []Seeder{
 	{Name: "fund pool campaigns", Seed: seedCampaigns},
+	{Name: "households", Seed: seedHouseholds},
 }
 
 // Seed runs every seeder.
