@@ -89,3 +89,27 @@ func TestBenchmarkShapes(t *testing.T) {
 		}
 	}
 }
+
+func TestHouseholdsLiveInTowns(t *testing.T) {
+	const n = 200_000
+	pts := New(5).Households(n, WestTowns, West)
+	if diff := cmp.Diff(pts[:100], New(5).Households(100, WestTowns, West)); diff != "" {
+		t.Fatalf("same seed, different points:\n%s", diff)
+	}
+	jackson := 0
+	for _, p := range pts {
+		if !West.Contains(p) {
+			t.Fatalf("point %v outside the West", p)
+		}
+		if County.Contains(p) {
+			jackson++
+		}
+	}
+	// Jackson County has about 90,000 households and 1 % of the listed
+	// towns' people; scaled to the benchmarks' 1,000,000 points it must
+	// hold its share, not the crowd it held when every point was there.
+	scaled := jackson * (1_000_000 / n)
+	if scaled < 3_000 || scaled > 20_000 {
+		t.Errorf("Jackson County holds %d of 1,000,000 points", scaled)
+	}
+}
