@@ -171,7 +171,13 @@ func Rank[T any](ctx context.Context, parcels *Snapshot[T], facts func(*Item[T])
 		return nil, err
 	}
 	r := newRanker(g, opt.withDefaults())
-	cands := make([]rankCand[T], 0, parcels.Len())
+	limit := r.opt.Limit
+	// The limit-th best lower bound seen so far is a score the answer
+	// surely reaches: a parcel whose upper bound is below it can never be
+	// in the answer, so it is dropped as soon as it is scored instead of
+	// being kept for a selection over every parcel.
+	floor := newFloor(limit)
+	var cands []rankCand[T]
 	err := parcels.Scan(ctx, func(it *Item[T]) bool {
 		f, ok := factsOf(r, facts, it)
 		if !ok {
@@ -180,29 +186,22 @@ func Rank[T any](ctx context.Context, parcels *Snapshot[T], facts func(*Item[T])
 		pu := toUnit(f.Center)
 		c := rankCand[T]{it: it, center: f.Center, fixed: r.fixedScore(f, pu), hi: math.Inf(1)}
 		bound(r, &c, 0, pu)
-		cands = append(cands, c)
+		floor.push(c.lo)
+		if c.hi >= floor.value() {
+			cands = append(cands, c)
+		}
 		return true
 	})
 	if err != nil {
 		return nil, err
 	}
-	limit := r.opt.Limit
-	// The limit-th best lower bound is a score the answer surely reaches;
-	// only parcels that could beat it stay in the running.
-	if len(cands) > limit {
-		los := make([]float64, len(cands))
-		for i, c := range cands {
-			los[i] = c.lo
+	open := cands[:0]
+	for _, c := range cands {
+		if c.hi >= floor.value() {
+			open = append(open, c)
 		}
-		floor := selectKth(los, len(los)-limit)
-		open := cands[:0]
-		for _, c := range cands {
-			if c.hi >= floor {
-				open = append(open, c)
-			}
-		}
-		cands = open
 	}
+	cands = open
 	// Best first: the candidate with the highest upper bound is refined
 	// (finer grid, then exact median) until it is exact; an exact candidate
 	// on top beats or ties everything left, so it is the next result.
@@ -233,6 +232,55 @@ type rankCand[T any] struct {
 	fixed  float64 // weighted score of every part but distance
 	level  int     // index into medianCells, or len(medianCells) when exact
 	lo, hi float64
+}
+
+// scoreFloor keeps the k largest lower bounds pushed so far in a min-heap;
+// its value is the k-th largest, or -Inf while fewer than k were pushed.
+type scoreFloor struct {
+	k int
+	h []float64
+}
+
+func newFloor(k int) scoreFloor { return scoreFloor{k: k, h: make([]float64, 0, k)} }
+
+func (f *scoreFloor) value() float64 {
+	if len(f.h) < f.k {
+		return math.Inf(-1)
+	}
+	return f.h[0]
+}
+
+func (f *scoreFloor) push(v float64) {
+	if len(f.h) < f.k {
+		f.h = append(f.h, v)
+		for i := len(f.h) - 1; i > 0; {
+			p := (i - 1) / 2
+			if f.h[p] <= f.h[i] {
+				break
+			}
+			f.h[p], f.h[i] = f.h[i], f.h[p]
+			i = p
+		}
+		return
+	}
+	if v <= f.h[0] {
+		return
+	}
+	f.h[0] = v
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(f.h) && f.h[l] < f.h[m] {
+			m = l
+		}
+		if r < len(f.h) && f.h[r] < f.h[m] {
+			m = r
+		}
+		if m == i {
+			return
+		}
+		f.h[m], f.h[i] = f.h[i], f.h[m]
+		i = m
+	}
 }
 
 // rankHeap orders candidates by upper bound, inexact before exact on a tie
@@ -302,9 +350,14 @@ type ranker struct {
 	total   float64
 	homes   []unit
 	placeUs []unit
-	need    int
-	cells   []map[[2]int32]cellMedian // per level of medianCells
-	scratch []float64
+	// placeWeights are the places' weights (0 counted as 1) and their sum;
+	// placeChord2 is the squared chord of PlaceDistance.
+	placeWeights   []float64
+	placeWeightSum float64
+	placeChord2    float64
+	need           int
+	cells          []map[[2]int32]cellMedian // per level of medianCells
+	scratch        []float64
 }
 
 func newRanker(g Group, opt MatchOptions) *ranker {
@@ -322,7 +375,14 @@ func newRanker(g Group, opt MatchOptions) *ranker {
 	}
 	for _, p := range g.Places {
 		r.placeUs = append(r.placeUs, toUnit(p.Point))
+		w := p.Weight
+		if w == 0 {
+			w = 1
+		}
+		r.placeWeights = append(r.placeWeights, w)
+		r.placeWeightSum += w
 	}
+	r.placeChord2 = chord2For(opt.PlaceDistance)
 	r.need = g.Households
 	if r.need == 0 {
 		r.need = len(g.Homes)
@@ -399,7 +459,7 @@ func bound[T any](r *ranker, c *rankCand[T], level int, pu unit) {
 		r.cells[level][k] = cm
 	}
 	// A hair of slack covers rounding in the two median computations.
-	slack := metresForChord2(pu.chord2(cm.u))*(1+1e-9) + 1e-6
+	slack := metresAbove(pu.chord2(cm.u))*(1+1e-9) + 1e-6
 	c.lo = r.score(c.fixed, cm.median+slack)
 	c.hi = min(r.score(c.fixed, max(cm.median-slack, 0)), c.hi)
 }
@@ -481,21 +541,30 @@ func (r *ranker) placeDistances(pu unit, each func(i int, d float64)) {
 	}
 }
 
-func (r *ranker) placeScore(pu unit) (mean, score float64) {
+// placeScore is the weighted mean of the places' scores. A place beyond
+// PlaceDistance scores 0 and needs no distance: its chord is compared with
+// the chord of PlaceDistance, which saves the arcsine for most parcels.
+func (r *ranker) placeScore(pu unit) float64 {
 	if len(r.placeUs) == 0 {
-		return 0, 1
+		return 1
 	}
-	var sum, wsum, dsum float64
-	r.placeDistances(pu, func(i int, d float64) {
-		w := r.g.Places[i].Weight
-		if w == 0 {
-			w = 1
+	var sum float64
+	for i, u := range r.placeUs {
+		if c2 := pu.chord2(u); c2 < r.placeChord2 {
+			sum += r.placeWeights[i] * clamp01(1-metresForChord2(c2)/r.opt.PlaceDistance)
 		}
-		sum += w * clamp01(1-d/r.opt.PlaceDistance)
-		wsum += w
-		dsum += d
-	})
-	return dsum / float64(len(r.placeUs)), sum / wsum
+	}
+	return sum / r.placeWeightSum
+}
+
+// placeMean is the mean distance to the places, for the explanation.
+func (r *ranker) placeMean(pu unit) float64 {
+	if len(r.placeUs) == 0 {
+		return 0
+	}
+	var dsum float64
+	r.placeDistances(pu, func(_ int, d float64) { dsum += d })
+	return dsum / float64(len(r.placeUs))
 }
 
 func (r *ranker) placeReason(pu unit) string {
@@ -514,7 +583,7 @@ func (r *ranker) fixedScore(f ParcelFacts, pu unit) float64 {
 	_, cs := r.capacity(f)
 	_, as := r.affordability(f)
 	_, hs := r.hazard(f.Screening)
-	_, ps := r.placeScore(pu)
+	ps := r.placeScore(pu)
 	return r.w.Capacity*cs + r.w.Affordability*as + r.w.Hazard*hs + r.w.Places*ps
 }
 
@@ -536,7 +605,7 @@ func (r *ranker) explain(id string, f ParcelFacts) Match {
 	parts = append(parts, MatchPart{Name: "affordability", Value: ratio, Score: as, Weight: r.w.Affordability, Reason: r.affordabilityReason(f, ratio)})
 	pen, hs := r.hazard(f.Screening)
 	parts = append(parts, MatchPart{Name: "hazard", Value: pen, Score: hs, Weight: r.w.Hazard, Reason: hazardReason(f.Screening)})
-	mean, ps := r.placeScore(pu)
+	mean, ps := r.placeMean(pu), r.placeScore(pu)
 	parts = append(parts, MatchPart{Name: "places", Value: mean, Score: ps, Weight: r.w.Places, Reason: r.placeReason(pu)})
 	score := r.fixedScore(f, pu) / r.total
 	if len(r.homes) > 0 {
