@@ -141,21 +141,22 @@ func (hs *HazardSet) Search(b Bound, fn func(Hazard) bool) {
 	searchParts(&hs.tree, b, func(_ [2]float64, i int) bool { return fn(hs.hazards[i]) })
 }
 
-func (hs *HazardSet) exposure(i int, g orb.Geometry) (Exposure, bool) {
+// exposure screens g, with bound gb, against zone i.
+func (hs *HazardSet) exposure(i int, g orb.Geometry, gb orb.Bound) (Exposure, bool) {
 	p := hs.shapes[i]
-	if !p.Intersects(g) {
+	if !p.intersects(g, gb) {
 		return Exposure{}, false
 	}
 	h := hs.hazards[i]
-	return Exposure{HazardID: h.ID, Kind: h.Kind, Severity: h.Severity, Share: p.OverlapShare(g)}, true
+	return Exposure{HazardID: h.ID, Kind: h.Kind, Severity: h.Severity, Share: p.overlapShare(g, gb)}, true
 }
 
 // Screen returns the zones g meets and the share of g's area in each.
 func (hs *HazardSet) Screen(g orb.Geometry) Screening {
 	var exps []Exposure
-	b := g.Bound()
+	b := boundOf(g)
 	hs.tree.Search(b.Min, b.Max, func(_, _ [2]float64, i int) bool {
-		if e, ok := hs.exposure(i, g); ok {
+		if e, ok := hs.exposure(i, g, b); ok {
 			exps = append(exps, e)
 		}
 		return true
@@ -188,7 +189,7 @@ func ScreenAll[T any](ctx context.Context, hs *HazardSet, parcels *Snapshot[T]) 
 					return
 				}
 				err := parcels.Search(ctx, BoundFrom(hs.shapes[i].Bound()), func(it *Item[T]) bool {
-					if e, ok := hs.exposure(i, it.Geometry); ok {
+					if e, ok := hs.exposure(i, it.Geometry, it.Bound); ok {
 						results[w] = append(results[w], hit{it.ID, e})
 					}
 					return true

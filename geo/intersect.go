@@ -329,11 +329,54 @@ func (p *Prepared) IntersectsBound(b orb.Bound) bool {
 }
 
 // Intersects reports whether g shares a point with the shape.
-func (p *Prepared) Intersects(g orb.Geometry) bool {
-	gb := g.Bound()
+func (p *Prepared) Intersects(g orb.Geometry) bool { return p.intersects(g, boundOf(g)) }
+
+// apart tells, for an area g with bound gb, whether no edge of the shape
+// comes near g's box. Then their boundaries cannot meet and the shape
+// cannot lie inside g (its edges would be in g's box): g is wholly inside
+// the shape or wholly outside, and one vertex of g says which. Screening
+// meets this case for almost every parcel, since hazard zones are far
+// larger than parcels; it costs one search of the shape's edges.
+func (p *Prepared) apart(g orb.Geometry, gb orb.Bound) (apart, inside bool) {
+	var v orb.Point
+	switch g := g.(type) {
+	case orb.Polygon:
+		if !isArea(g) {
+			return false, false
+		}
+		v = g[0][0]
+	case orb.MultiPolygon:
+		if len(g) == 0 || !isArea(g[0]) {
+			return false, false
+		}
+		v = g[0][0][0]
+	default:
+		return false, false
+	}
+	near := false
+	p.eachSegment(gb, func(segment) bool {
+		near = true
+		return false
+	})
+	if near {
+		return false, false
+	}
+	return true, p.ContainsPoint(v)
+}
+
+func (p *Prepared) intersects(g orb.Geometry, gb orb.Bound) bool {
 	if !p.bound.Intersects(gb) {
 		return false
 	}
+	if apart, inside := p.apart(g, gb); apart {
+		return inside
+	}
+	return p.meetsByEdges(g)
+}
+
+// meetsByEdges is the general test: an edge of g meets an edge of the
+// shape, or one lies inside the other.
+func (p *Prepared) meetsByEdges(g orb.Geometry) bool {
 	polys := polygonsOf(g)
 	for _, poly := range polys {
 		for _, r := range poly {
@@ -390,7 +433,9 @@ func (p *Prepared) touches(pt orb.Point) bool {
 // the same way. Areas are taken in longitude/latitude; the cos(latitude)
 // scale cancels in the ratio, leaving an error far below 0.1 % at parcel
 // sizes.
-func (p *Prepared) OverlapShare(g orb.Geometry) float64 {
+func (p *Prepared) OverlapShare(g orb.Geometry) float64 { return p.overlapShare(g, boundOf(g)) }
+
+func (p *Prepared) overlapShare(g orb.Geometry, gb orb.Bound) float64 {
 	var polys []orb.Polygon
 	switch g := g.(type) {
 	case orb.Polygon:
@@ -400,10 +445,21 @@ func (p *Prepared) OverlapShare(g orb.Geometry) float64 {
 	default:
 		return 0
 	}
-	gb := g.Bound()
 	if !p.bound.Intersects(gb) {
 		return 0
 	}
+	if apart, inside := p.apart(g, gb); apart {
+		if inside {
+			return 1
+		}
+		return 0
+	}
+	return p.shareByEdges(polys, gb)
+}
+
+// shareByEdges is the general computation of OverlapShare over the
+// boundary of the intersection, for areas polys with bound gb.
+func (p *Prepared) shareByEdges(polys []orb.Polygon, gb orb.Bound) float64 {
 	origin := gb.Min
 	var total, inter float64
 	var ts []float64

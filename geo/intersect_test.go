@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -211,5 +212,60 @@ func TestScreenAllMatchesScreen(t *testing.T) {
 	}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("ScreenAll (-got +want):\n%s", diff)
+	}
+}
+
+// TestApartShortcutAgreesWithEdges checks the screening shortcut (a parcel
+// with no zone edge near its box is wholly inside or outside) against the
+// general edge computation, for small parcels scattered over and around
+// zones with many edges, holes and several parts.
+func TestApartShortcutAgreesWithEdges(t *testing.T) {
+	r := rand.New(rand.NewPCG(51, 52))
+	star := func(c orb.Point, radius float64, n int, ccw bool) orb.Ring {
+		ring := make(orb.Ring, 0, n+1)
+		for i := 0; i < n; i++ {
+			a := (float64(i) + 0.4*r.Float64()) / float64(n) * 2 * math.Pi
+			rr := radius * (0.6 + 0.4*r.Float64())
+			ring = append(ring, orb.Point{c[0] + rr*math.Cos(a), c[1] + rr*math.Sin(a)})
+		}
+		if !ccw {
+			slices.Reverse(ring)
+		}
+		return append(ring, ring[0])
+	}
+	shortcuts := 0
+	for z := 0; z < 20; z++ {
+		c := orb.Point{-122.8 + r.Float64(), 42.2 + r.Float64()}
+		zone := orb.MultiPolygon{
+			{star(c, 0.05, 64, true), star(c, 0.015, 8, false)}, // a zone with a hole
+			{star(orb.Point{c[0] + 0.12, c[1]}, 0.02, 40, true)},
+		}
+		p, err := Prepare(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for q := 0; q < 300; q++ {
+			pc := orb.Point{c[0] - 0.08 + r.Float64()*0.24, c[1] - 0.08 + r.Float64()*0.16}
+			var parcel orb.Geometry = orb.Polygon{star(pc, 0.001+r.Float64()*0.004, 4+r.IntN(4), r.IntN(2) == 0)}
+			if q%5 == 0 {
+				parcel = orb.MultiPolygon{parcel.(orb.Polygon), {star(orb.Point{pc[0] + 0.01, pc[1]}, 0.002, 5, true)}}
+			}
+			gb := boundOf(parcel)
+			if apart, _ := p.apart(parcel, gb); apart {
+				shortcuts++
+			}
+			if got, want := p.intersects(parcel, gb), p.meetsByEdges(parcel); got != want {
+				t.Fatalf("zone %d parcel %d: intersects = %v, by edges %v", z, q, got, want)
+			}
+			// The general computation rounds to about 1e-8 on parcels this
+			// small at these longitudes; the shortcut's 0 and 1 are exact.
+			got, want := p.overlapShare(parcel, gb), p.shareByEdges(polygonsOf(parcel), gb)
+			if math.Abs(got-want) > 1e-6 {
+				t.Fatalf("zone %d parcel %d: share = %.12f, by edges %.12f", z, q, got, want)
+			}
+		}
+	}
+	if shortcuts < 1000 {
+		t.Fatalf("only %d of 6000 parcels took the shortcut; the test lost its point", shortcuts)
 	}
 }
