@@ -47,27 +47,28 @@ func (c *cowIndex[V, E]) len() int {
 	return len(c.ids)
 }
 
-// putMany inserts or replaces values and publishes once; reset replaces
-// the whole content (the start-up load), with vals free of repeated ids.
-func (c *cowIndex[V, E]) putMany(reset bool, vals []V) {
+// load replaces the whole content (the start-up load) with vals, free of
+// repeated ids, and ids, the map from id to each of them, and publishes.
+func (c *cowIndex[V, E]) load(vals []V, ids map[string]V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if reset {
-		// Build privately, then swap: no lock per item.
-		ids := make(map[string]V, len(vals))
-		var tree rtree.RTreeG[E]
-		for _, v := range vals {
-			b, e := c.entry(v)
-			tree.Insert(b.Min, b.Max, e)
-			ids[c.id(v)] = v
-		}
-		c.tree = tree
-		c.idmu.Lock()
-		c.ids = ids
-		c.idmu.Unlock()
-		c.publish()
-		return
+	// Build privately, then swap: no lock per item.
+	var tree rtree.RTreeG[E]
+	for _, v := range vals {
+		b, e := c.entry(v)
+		tree.Insert(b.Min, b.Max, e)
 	}
+	c.tree = tree
+	c.idmu.Lock()
+	c.ids = ids
+	c.idmu.Unlock()
+	c.publish()
+}
+
+// putMany inserts or replaces values and publishes once.
+func (c *cowIndex[V, E]) putMany(vals []V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, v := range vals {
 		c.put(v)
 	}
