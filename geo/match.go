@@ -357,7 +357,7 @@ type ranker struct {
 	placeChord2    float64
 	need           int
 	cells          []map[[2]int32]cellMedian // per level of medianCells
-	scratch        []float64
+	scratch        []uint64
 }
 
 func newRanker(g Group, opt MatchOptions) *ranker {
@@ -387,7 +387,7 @@ func newRanker(g Group, opt MatchOptions) *ranker {
 	if r.need == 0 {
 		r.need = len(g.Homes)
 	}
-	r.scratch = make([]float64, len(r.homes))
+	r.scratch = make([]uint64, len(r.homes))
 	return r
 }
 
@@ -404,22 +404,35 @@ func (r *ranker) excluded(s Screening) bool {
 }
 
 // median returns the exact median distance in metres from p to the homes.
+// Squared chords order like distances, and non-negative floats order like
+// their bits, so the middle is found by a radix selection over the bits:
+// a few passes of counting, with none of quickselect's unpredictable
+// branches (it took three quarters of the time of a median).
 func (r *ranker) median(p orb.Point) float64 {
 	pu := toUnit(p)
 	for i, h := range r.homes {
-		r.scratch[i] = h.chord2(pu)
+		r.scratch[i] = math.Float64bits(h.chord2(pu))
 	}
 	n := len(r.scratch)
-	hi := selectKth(r.scratch, n/2)
 	if n%2 == 1 {
-		return metresForChord2(hi)
+		return metresForChord2(math.Float64frombits(selectKth(r.scratch, n/2)))
 	}
-	// The lower middle is the largest of the lower half.
-	lo := r.scratch[0]
-	for _, v := range r.scratch[1 : n/2] {
-		lo = max(lo, v)
+	// The upper middle follows the lower: the lower again if it repeats,
+	// else the smallest value above it. selectKth reorders only the
+	// window it narrows down to, so one pass over the values remains.
+	lo := selectKth(r.scratch, n/2-1)
+	atMost, hi := 0, uint64(math.MaxUint64)
+	for _, v := range r.scratch {
+		if v <= lo {
+			atMost++
+		} else {
+			hi = min(hi, v)
+		}
 	}
-	return (metresForChord2(lo) + metresForChord2(hi)) / 2
+	if atMost > n/2 {
+		hi = lo
+	}
+	return (metresForChord2(math.Float64frombits(lo)) + metresForChord2(math.Float64frombits(hi))) / 2
 }
 
 // factsOf asks for a parcel's facts, fills in the default centre and
@@ -614,45 +627,38 @@ func (r *ranker) explain(id string, f ParcelFacts) Match {
 	return Match{ParcelID: id, Score: score, Parts: parts}
 }
 
-// selectKth reorders a so that a[k] is the k-th smallest (from 0), with
-// nothing larger before it and nothing smaller after it, and returns it.
-// Median-of-three pivots keep it deterministic and linear on average.
-func selectKth(a []float64, k int) float64 {
-	lo, hi := 0, len(a)-1
-	for lo < hi {
-		mid := lo + (hi-lo)/2
-		if a[mid] < a[lo] {
-			a[mid], a[lo] = a[lo], a[mid]
+// selectKth returns the k-th smallest (from 0) of a, by a most
+// significant byte first radix selection: count the values per byte,
+// keep the byte's bucket that holds the k-th, and go on with the next
+// byte. The values it keeps are moved to the front of a, so a keeps its
+// values but not their order.
+func selectKth(a []uint64, k int) uint64 {
+	for shift := 56; ; shift -= 8 {
+		var count [256]int32
+		for _, v := range a {
+			count[(v>>shift)&0xff]++
 		}
-		if a[hi] < a[lo] {
-			a[hi], a[lo] = a[lo], a[hi]
+		b := 0
+		for ; k >= int(count[b]); b++ {
+			k -= int(count[b])
 		}
-		if a[hi] < a[mid] {
-			a[hi], a[mid] = a[mid], a[hi]
-		}
-		pivot := a[mid]
-		i, j := lo, hi
-		for i <= j {
-			for a[i] < pivot {
-				i++
-			}
-			for a[j] > pivot {
-				j--
-			}
-			if i <= j {
-				a[i], a[j] = a[j], a[i]
-				i++
-				j--
+		if shift == 0 || int(count[b]) == 1 {
+			for _, v := range a {
+				if (v>>shift)&0xff == uint64(b) && (shift == 0 || k == 0) {
+					return v
+				}
 			}
 		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return a[k]
+		if int(count[b]) == len(a) {
+			continue
 		}
+		m := 0
+		for i, v := range a {
+			if (v>>shift)&0xff == uint64(b) {
+				a[m], a[i] = v, a[m]
+				m++
+			}
+		}
+		a = a[:m]
 	}
-	return a[k]
 }

@@ -3,7 +3,9 @@ package geo
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 
@@ -145,22 +147,59 @@ func TestRankRejectsBadOptions(t *testing.T) {
 
 func TestSelectKth(t *testing.T) {
 	r := rand.New(rand.NewPCG(51, 52))
-	for q := 0; q < 200; q++ {
-		n := 1 + r.IntN(300)
-		a := make([]float64, n)
+	for q := 0; q < 500; q++ {
+		n := 1 + r.IntN(3000)
+		a := make([]uint64, n)
 		for i := range a {
-			a[i] = float64(r.IntN(50)) // many duplicates
+			switch q % 3 {
+			case 0:
+				a[i] = uint64(r.IntN(50)) // many duplicates
+			case 1:
+				a[i] = math.Float64bits(r.Float64() * 1e-4) // squared chords
+			default:
+				a[i] = r.Uint64()
+			}
 		}
-		sorted := append([]float64(nil), a...)
-		sort.Float64s(sorted)
+		sorted := slices.Clone(a)
+		slices.Sort(sorted)
 		k := r.IntN(n)
 		if got := selectKth(a, k); got != sorted[k] {
-			t.Fatalf("selectKth(%d) = %g, want %g", k, got, sorted[k])
+			t.Fatalf("selectKth(%d) = %d, want %d", k, got, sorted[k])
 		}
-		for i := 0; i < k; i++ {
-			if a[i] > a[k] {
-				t.Fatalf("a[%d] = %g > a[k] = %g", i, a[i], a[k])
+		slices.Sort(a)
+		if !slices.Equal(a, sorted) {
+			t.Fatalf("selectKth lost or changed values")
+		}
+	}
+}
+
+// TestMedianAgainstSorting checks the median distance, odd and even
+// counts, repeated homes included, against sorting the distances.
+func TestMedianAgainstSorting(t *testing.T) {
+	r := rand.New(rand.NewPCG(61, 62))
+	for q := 0; q < 200; q++ {
+		homes := make([]orb.Point, 1+r.IntN(400))
+		for i := range homes {
+			if i > 0 && r.IntN(4) == 0 {
+				homes[i] = homes[r.IntN(i)]
+				continue
 			}
+			homes[i] = orb.Point{-122.8 + r.NormFloat64()*0.05, 42.26 + r.NormFloat64()*0.05}
+		}
+		rk := newRanker(Group{Homes: homes}, MatchOptions{}.withDefaults())
+		p := orb.Point{-122.8 + r.NormFloat64()*0.1, 42.26 + r.NormFloat64()*0.1}
+		ds := make([]float64, len(homes))
+		for i, h := range homes {
+			ds[i] = metresForChord2(toUnit(h).chord2(toUnit(p)))
+		}
+		slices.Sort(ds)
+		n := len(ds)
+		want := ds[n/2]
+		if n%2 == 0 {
+			want = (ds[n/2-1] + ds[n/2]) / 2
+		}
+		if got := rk.median(p); got != want {
+			t.Fatalf("case %d (%d homes): median = %.9f, want %.9f", q, n, got, want)
 		}
 	}
 }
