@@ -5,7 +5,7 @@ import (
 	"context"
 	"math"
 	"slices"
-	"sort"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -263,9 +263,17 @@ func (s *Snapshot[T]) IntersectingShape(ctx context.Context, shape *Prepared, fn
 // Within calls fn with every item whose geometry comes within metres of
 // center, and its distance (see DistanceTo): a box search in the R-tree,
 // then the exact test.
+//
+// Items whose box lies wholly beyond the radius (the corners of the search
+// box) are dropped by a lower bound without trigonometry, and the
+// point-in-polygon test runs only for items whose box holds the centre.
 func (s *Snapshot[T]) Within(ctx context.Context, center orb.Point, metres float64, fn func(it *Item[T], dist float64) bool) error {
+	q, limit := newHavQuery(center[0], center[1]), havOf(metres)
 	return s.Search(ctx, CircleBound(center, metres), func(it *Item[T]) bool {
-		if d := DistanceTo(center, it.Geometry); d <= metres {
+		if q.bound(it.Bound.Min, it.Bound.Max) > limit {
+			return true
+		}
+		if d := distanceTo(center, it.Geometry, it.Bound); d <= metres {
 			return fn(it, d)
 		}
 		return true
@@ -310,11 +318,11 @@ func (s *Snapshot[T]) Nearest(ctx context.Context, center orb.Point, k int, keep
 			break
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Distance != out[j].Distance {
-			return out[i].Distance < out[j].Distance
+	slices.SortFunc(out, func(a, b Neighbor[T]) int {
+		if c := cmp.Compare(a.Distance, b.Distance); c != 0 {
+			return c
 		}
-		return out[i].Item.ID < out[j].Item.ID
+		return strings.Compare(a.Item.ID, b.Item.ID)
 	})
 	if len(out) > k {
 		out = out[:k]
@@ -350,8 +358,13 @@ func max0(a, b float64) float64 {
 // point of g: 0 inside a polygon. The nearest point of each edge is found
 // in a plane tangent at p (exact for the short edges of parcels) and its
 // distance measured with the haversine formula.
-func DistanceTo(p orb.Point, g orb.Geometry) float64 {
+func DistanceTo(p orb.Point, g orb.Geometry) float64 { return distanceTo(p, g, boundOf(g)) }
+
+// distanceTo is DistanceTo for g with bound gb: a point outside gb is in
+// no polygon of g, which spares the point-in-polygon tests.
+func distanceTo(p orb.Point, g orb.Geometry, gb orb.Bound) float64 {
 	n := nearest{p: p, kx: math.Cos(p[1] * rad), d2: math.Inf(1)}
+	inBound := pointInBound(p, gb)
 	switch g := g.(type) {
 	case orb.Point:
 		return Distance(p, g)
@@ -366,13 +379,13 @@ func DistanceTo(p orb.Point, g orb.Geometry) float64 {
 			n.line(l)
 		}
 	case orb.Polygon:
-		if polygonContains(g, p) {
+		if inBound && polygonContains(g, p) {
 			return 0
 		}
 		n.polygon(g)
 	case orb.MultiPolygon:
 		for _, poly := range g {
-			if polygonContains(poly, p) {
+			if inBound && polygonContains(poly, p) {
 				return 0
 			}
 			n.polygon(poly)
