@@ -289,11 +289,14 @@ type Neighbor[T any] struct {
 // Nearest returns the k items closest to center by DistanceTo, nearest
 // first, ties broken by id; keep, when not nil, filters candidates.
 //
-// It searches circles of growing radius, starting at 64 m: once k items
+// It searches circles of growing radius, starting at 32 m: once k items
 // lie within the radius by exact distance, nothing outside it can beat
 // them, so the answer is exact in haversine order, not planar. In towns one
 // or two small box searches suffice; the R-tree's best-first walk was
-// slower here because it queues every entry of each node it opens.
+// slower here because it queues every entry of each node it opens. Town
+// lots are a few tens of metres across: a first circle of 64 m already
+// held dozens of them, each measured exactly, and a second circle sized by
+// what the first found (see growth) measures fewer in all.
 func (s *Snapshot[T]) Nearest(ctx context.Context, center orb.Point, k int, keep func(*Item[T]) bool) ([]Neighbor[T], error) {
 	if k <= 0 || s.tree.Len() == 0 {
 		return nil, nil
@@ -301,7 +304,7 @@ func (s *Snapshot[T]) Nearest(ctx context.Context, center orb.Point, k int, keep
 	lo, hi := s.tree.Bounds()
 	all := orb.Bound{Min: lo, Max: hi}
 	out := make([]Neighbor[T], 0, 2*k)
-	for radius := 64.0; ; radius *= growth(len(out), k) {
+	for radius := 32.0; ; radius *= growth(len(out), k) {
 		out = out[:0]
 		err := s.Within(ctx, center, radius, func(it *Item[T], d float64) bool {
 			if keep == nil || keep(it) {
