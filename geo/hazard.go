@@ -205,7 +205,11 @@ func ScreenAll[T any](ctx context.Context, hs *HazardSet, parcels *Snapshot[T]) 
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	byParcel := map[string][]Exposure{}
+	hits := 0
+	for _, r := range results {
+		hits += len(r)
+	}
+	byParcel := make(map[string][]Exposure, hits)
 	for _, r := range results {
 		for _, h := range r {
 			byParcel[h.id] = append(byParcel[h.id], h.e)

@@ -331,25 +331,18 @@ func (p *Prepared) IntersectsBound(b orb.Bound) bool {
 // Intersects reports whether g shares a point with the shape.
 func (p *Prepared) Intersects(g orb.Geometry) bool { return p.intersects(g, boundOf(g)) }
 
-// apart tells, for an area g with bound gb, whether no edge of the shape
-// comes near g's box. Then their boundaries cannot meet and the shape
-// cannot lie inside g (its edges would be in g's box): g is wholly inside
-// the shape or wholly outside, and one vertex of g says which. Screening
-// meets this case for almost every parcel, since hazard zones are far
-// larger than parcels; it costs one search of the shape's edges.
+// apart tells, for a polygonal g with bound gb, whether no edge of the
+// shape comes near g's box. Then their boundaries cannot meet and the
+// shape cannot lie inside g (its edges would be in g's box): the box, and
+// g with it, is wholly inside the shape or wholly outside, and its corner
+// says which. Screening meets this case for almost every parcel, since
+// hazard zones are far larger than parcels; it costs one search of the
+// shape's edges and one point test, and reads nothing of g but its bound.
+// A degenerate g (no proper ring) inside the shape is left to the general
+// computation, since its share is not simply 1.
 func (p *Prepared) apart(g orb.Geometry, gb orb.Bound) (apart, inside bool) {
-	var v orb.Point
-	switch g := g.(type) {
-	case orb.Polygon:
-		if !isArea(g) {
-			return false, false
-		}
-		v = g[0][0]
-	case orb.MultiPolygon:
-		if len(g) == 0 || !isArea(g[0]) {
-			return false, false
-		}
-		v = g[0][0][0]
+	switch g.(type) {
+	case orb.Polygon, orb.MultiPolygon:
 	default:
 		return false, false
 	}
@@ -361,7 +354,21 @@ func (p *Prepared) apart(g orb.Geometry, gb orb.Bound) (apart, inside bool) {
 	if near {
 		return false, false
 	}
-	return true, p.ContainsPoint(v)
+	if !p.ContainsPoint(gb.Min) {
+		return true, false
+	}
+	switch g := g.(type) {
+	case orb.Polygon:
+		return isArea(g), true
+	case orb.MultiPolygon:
+		for _, poly := range g {
+			if !isArea(poly) {
+				return false, false
+			}
+		}
+		return len(g) > 0, true
+	}
+	return false, false
 }
 
 func (p *Prepared) intersects(g orb.Geometry, gb orb.Bound) bool {
