@@ -17,6 +17,8 @@ import (
 // Env is what seeders may use; a domain adds its service here.
 type Env struct {
 	Funds FundPool
+	// Parcels keeps parcels and hazard zones; nil skips the map data.
+	Parcels Parcels
 }
 
 // Seeder adds one domain's demo data.
@@ -27,6 +29,7 @@ type Seeder struct {
 
 // Seeders run in this order; later ones may rely on earlier ones.
 var Seeders = []Seeder{
+	{Name: "parcels and hazard zones", Seed: seedParcels},
 	{Name: "fund pool campaigns", Seed: seedCampaigns},
 }
 

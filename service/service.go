@@ -112,14 +112,13 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if svc.Funds, err = openFunds(ctx, db); err != nil {
 		return fail(err)
 	}
-	if cfg.Demo {
-		if err := demo.Seed(ctx, demo.Env{Funds: svc.Funds}, logger); err != nil {
-			return fail(fmt.Errorf("seed the demo data: %w", err))
-		}
-	}
-
 	if svc.Parcels, err = openParcels(ctx, db); err != nil {
 		return fail(err)
+	}
+	if cfg.Demo {
+		if err := demo.Seed(ctx, demo.Env{Funds: svc.Funds, Parcels: svc.Parcels}, logger); err != nil {
+			return fail(fmt.Errorf("seed the demo data: %w", err))
+		}
 	}
 
 	httpCfg := cfg.HTTP
