@@ -76,3 +76,11 @@ demo: web
 # latency percentiles and the ledger checks.
 bench-pledges:
 	./bench/pledges.sh
+
+# Household registration over HTTP: 64 clients for 20 s against a fresh
+# embedded store, then the stored count checked against the 201s; and the
+# start-up load of 100,000 households. Each prints its figures.
+.PHONY: bench-households
+bench-households:
+	$(GO) run ./bench/householdload -clients 64 -duration 20s
+	$(GO) run ./bench/householdstartup -households 100000 -runs 3

@@ -16,7 +16,8 @@ import (
 
 // Env is what seeders may use; a domain adds its service here.
 type Env struct {
-	Funds FundPool
+	Funds      FundPool
+	Households Households
 	// Parcels keeps parcels and hazard zones; nil skips the map data.
 	Parcels Parcels
 }
@@ -31,6 +32,7 @@ type Seeder struct {
 var Seeders = []Seeder{
 	{Name: "parcels and hazard zones", Seed: seedParcels},
 	{Name: "fund pool campaigns", Seed: seedCampaigns},
+	{Name: "households", Seed: seedHouseholds},
 }
 
 // Seed runs every seeder.

@@ -47,16 +47,26 @@ func (c *cowIndex[V, E]) len() int {
 	return len(c.ids)
 }
 
-// putMany inserts or replaces values and publishes once; reset empties the
-// index first (the start-up load).
+// putMany inserts or replaces values and publishes once; reset replaces
+// the whole content (the start-up load), with vals free of repeated ids.
 func (c *cowIndex[V, E]) putMany(reset bool, vals []V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if reset {
-		c.tree = rtree.RTreeG[E]{}
+		// Build privately, then swap: no lock per item.
+		ids := make(map[string]V, len(vals))
+		var tree rtree.RTreeG[E]
+		for _, v := range vals {
+			b, e := c.entry(v)
+			tree.Insert(b.Min, b.Max, e)
+			ids[c.id(v)] = v
+		}
+		c.tree = tree
 		c.idmu.Lock()
-		c.ids = make(map[string]V, len(vals))
+		c.ids = ids
 		c.idmu.Unlock()
+		c.publish()
+		return
 	}
 	for _, v := range vals {
 		c.put(v)

@@ -1,8 +1,10 @@
 package geo
 
 import (
+	"cmp"
 	"context"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/paulmach/orb"
@@ -74,41 +76,69 @@ func (ix *Index[T]) Delete(id string) bool { return ix.c.delete(id) }
 // stored copies items into the immutable pointers the R-tree holds: one
 // backing array in Z-order of the items' centres, so that inserting is
 // local in the tree and a later scan walks memory in order. When an id
-// repeats, the last item wins, as with one Put after another.
+// repeats, only its last item is kept, as with one Put after another.
 func stored[T any](items []Item[T]) []*Item[T] {
 	last := make(map[string]int, len(items))
+	repeats := false
 	for i, it := range items {
+		n := len(last)
 		last[it.ID] = i
+		repeats = repeats || len(last) == n
 	}
-	backing := make([]Item[T], 0, len(last))
-	for i, it := range items {
-		if last[it.ID] == i {
-			it.Bound = it.Geometry.Bound()
-			backing = append(backing, it)
+	type keyed struct {
+		key   uint64
+		i     int
+		bound orb.Bound
+	}
+	order := make([]keyed, 0, len(last))
+	for i := range items {
+		if !repeats || last[items[i].ID] == i {
+			b := boundOf(items[i].Geometry)
+			order = append(order, keyed{zOrder(b.Center()), i, b})
 		}
 	}
-	keys := make([]uint64, len(backing))
-	for i := range backing {
-		keys[i] = zOrder(backing[i].Bound.Center())
-	}
-	sort.Sort(byKey[T]{keys, backing})
-	out := make([]*Item[T], len(backing))
-	for i := range backing {
-		out[i] = &backing[i]
+	slices.SortFunc(order, func(a, b keyed) int { return cmp.Compare(a.key, b.key) })
+	backing := make([]Item[T], len(order))
+	out := make([]*Item[T], len(order))
+	for j, o := range order {
+		backing[j] = items[o.i]
+		backing[j].Bound = o.bound
+		out[j] = &backing[j]
 	}
 	return out
 }
 
-type byKey[T any] struct {
-	keys  []uint64
-	items []Item[T]
+// boundOf is g.Bound() without orb's interface calls for the common
+// shapes; a polygon's bound is its outer ring's.
+func boundOf(g orb.Geometry) orb.Bound {
+	switch g := g.(type) {
+	case orb.Point:
+		return orb.Bound{Min: g, Max: g}
+	case orb.Polygon:
+		if len(g) > 0 && len(g[0]) > 0 {
+			return ringBound(g[0])
+		}
+	case orb.MultiPolygon:
+		if len(g) > 0 && len(g[0]) > 0 && len(g[0][0]) > 0 {
+			b := ringBound(g[0][0])
+			for _, p := range g[1:] {
+				if len(p) > 0 && len(p[0]) > 0 {
+					b = b.Union(ringBound(p[0]))
+				}
+			}
+			return b
+		}
+	}
+	return g.Bound()
 }
 
-func (b byKey[T]) Len() int           { return len(b.keys) }
-func (b byKey[T]) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
-func (b byKey[T]) Swap(i, j int) {
-	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
-	b.items[i], b.items[j] = b.items[j], b.items[i]
+func ringBound(r orb.Ring) orb.Bound {
+	b := orb.Bound{Min: r[0], Max: r[0]}
+	for _, p := range r[1:] {
+		b.Min[0], b.Min[1] = min(b.Min[0], p[0]), min(b.Min[1], p[1])
+		b.Max[0], b.Max[1] = max(b.Max[0], p[0]), max(b.Max[1], p[1])
+	}
+	return b
 }
 
 // zOrder interleaves the bits of a point's longitude and latitude scaled to
@@ -211,7 +241,7 @@ type Neighbor[T any] struct {
 // Nearest returns the k items closest to center by DistanceTo, nearest
 // first, ties broken by id; keep, when not nil, filters candidates.
 //
-// It searches circles of doubling radius, starting at 64 m: once k items
+// It searches circles of growing radius, starting at 64 m: once k items
 // lie within the radius by exact distance, nothing outside it can beat
 // them, so the answer is exact in haversine order, not planar. In towns one
 // or two small box searches suffice; the R-tree's best-first walk was
@@ -223,7 +253,7 @@ func (s *Snapshot[T]) Nearest(ctx context.Context, center orb.Point, k int, keep
 	lo, hi := s.tree.Bounds()
 	all := orb.Bound{Min: lo, Max: hi}
 	out := make([]Neighbor[T], 0, 2*k)
-	for radius := 64.0; ; radius *= 2 {
+	for radius := 64.0; ; radius *= growth(len(out), k) {
 		out = out[:0]
 		err := s.Within(ctx, center, radius, func(it *Item[T], d float64) bool {
 			if keep == nil || keep(it) {
@@ -250,6 +280,16 @@ func (s *Snapshot[T]) Nearest(ctx context.Context, center orb.Point, k int, keep
 		out = out[:k]
 	}
 	return out, nil
+}
+
+// growth is how much to widen the search after finding n of k: by the
+// square root of what is missing (area grows with the square), with some
+// margin, and at least double.
+func growth(n, k int) float64 {
+	if n == 0 {
+		return 4
+	}
+	return max(2, 1.25*math.Sqrt(float64(k)/float64(n)))
 }
 
 // covers reports whether b contains the planar box o.

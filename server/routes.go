@@ -35,6 +35,28 @@ func (s *Server) routes() {
 	s.communityRoutes(api)
 	s.fundRoutes(api)
 	s.geoRoutes(api)
+	s.householdRoutes(api)
+}
+
+// householdRoutes are households: a resident registers and manages their
+// own; organizers and stewards find, review, export and import them within
+// what each household consented to; the public map and the consent texts
+// are open to anyone. The static paths come before /households/:id.
+func (s *Server) householdRoutes(api fiber.Router) {
+	staff := s.requireRole(auth.RoleOrganizer, auth.RoleSteward)
+	api.Get("/consent-texts", s.consentTexts)
+	api.Get("/map/households", s.householdMap)
+	api.Get("/me/household", s.requireSignedIn, s.myHousehold)
+	api.Get("/me/household/export", s.requireSignedIn, s.exportMyHousehold)
+	api.Post("/households", s.requireSignedIn, s.createHousehold)
+	api.Get("/households", staff, s.listHouseholds)
+	api.Get("/households/duplicates", staff, s.householdDuplicates)
+	api.Get("/households/export.csv", staff, s.exportHouseholdsCSV)
+	api.Post("/households/import", staff, s.importHouseholds)
+	api.Get("/households/:id", s.requireSignedIn, s.getHousehold)
+	api.Patch("/households/:id", s.requireSignedIn, s.updateHousehold)
+	api.Delete("/households/:id", s.requireSignedIn, s.deleteHousehold)
+	api.Post("/households/:id/not-duplicate", staff, s.markNotDuplicate)
 }
 
 // geoRoutes are parcels, hazard zones and matching. Reads of parcels are

@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"commonground/auth"
+	"commonground/community"
 	"commonground/fundpool"
 	"commonground/geo"
 )
@@ -60,6 +61,9 @@ type Deps struct {
 	// Parcels locates parcels for the campaign map; nil maps campaigns
 	// without geometry.
 	Parcels ParcelLocator
+	// Households runs household registration, consent, duplicates and the
+	// public household grid.
+	Households *community.Households
 	// Geo keeps parcels and hazard zones and answers map queries and
 	// matching; when Parcels is nil it also locates campaign parcels.
 	Geo *geo.Parcels

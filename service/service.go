@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"commonground/auth"
+	"commonground/community"
 	"commonground/demo"
 	"commonground/fundpool"
 	"commonground/geo"
@@ -62,6 +63,8 @@ type Service struct {
 	Parcels *geo.Parcels
 	// Funds is the fund pool.
 	Funds *fundpool.Pool
+	// Households is the household service.
+	Households *community.Households
 	// Keyring encrypts secrets and personal data at rest.
 	Keyring *seal.Keyring
 	logger  *slog.Logger
@@ -112,11 +115,14 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if svc.Funds, err = openFunds(ctx, db); err != nil {
 		return fail(err)
 	}
+	if svc.Households, err = openHouseholds(ctx, db, svc.Keyring, cfg.Now); err != nil {
+		return fail(err)
+	}
 	if svc.Parcels, err = openParcels(ctx, db); err != nil {
 		return fail(err)
 	}
 	if cfg.Demo {
-		if err := demo.Seed(ctx, demo.Env{Funds: svc.Funds, Parcels: svc.Parcels}, logger); err != nil {
+		if err := demo.Seed(ctx, demo.Env{Funds: svc.Funds, Households: svc.Households, Parcels: svc.Parcels}, logger); err != nil {
 			return fail(fmt.Errorf("seed the demo data: %w", err))
 		}
 	}
@@ -129,6 +135,8 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		Auth:    svc.Auth,
 		Funds:   svc.Funds,
 		Geo:     svc.Parcels,
+		// Households are served from memory, loaded above.
+		Households: svc.Households,
 		Community: &server.CommunityDeps{
 			Store: communities,
 			Now:   cfg.Now,

@@ -4,7 +4,7 @@
 
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { axe, launch, settle, shot, startStack } from "./harness.mjs";
+import { ADMIN, axe, launch, settle, shot, startStack } from "./harness.mjs";
 
 let stack;
 let browser;
@@ -103,5 +103,55 @@ describe("accounts against the real API", () => {
     await page.getByRole("button", { name: "Create account" }).click();
     await page.waitForSelector("[role=alert]:not(:empty)");
     assert.equal(await page.getByLabel("Password").getAttribute("aria-invalid"), "true");
+  });
+});
+
+describe("fund pool against the real API", () => {
+  it("a steward creates and opens a campaign; an anonymous visitor pledges and sees the progress change", async () => {
+    page = await freshPage();
+    await page.goto(stack.baseURL + "/sign-in?next=/organize%3Ftab%3Dcampaigns");
+    await settle(page);
+    await page.getByLabel("Email").fill(ADMIN.email);
+    await page.getByLabel("Password").fill(ADMIN.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.waitForSelector("h2:has-text('Campaigns')");
+    await settle(page);
+    await page.getByLabel("Title", { exact: true }).fill("Wagner Creek homes");
+    await page.getByLabel("Title in Spanish").fill("Viviendas Wagner Creek");
+    await page.getByLabel("Deadline").fill("2031-09-30");
+    await page.getByLabel("Land price").fill("400,000");
+    await page.getByLabel("Closing costs").fill("20,000");
+    await page.getByRole("button", { name: "Create campaign" }).click();
+    await page.waitForSelector("text=Campaign “Wagner Creek homes” created as a draft.");
+    await page.getByRole("link", { name: "Wagner Creek homes" }).click();
+    await settle(page);
+    await page.getByRole("button", { name: "Open for pledges" }).click();
+    await page.waitForSelector("text=The campaign is now: Open.");
+    await noSeriousViolations("campaign administration");
+
+    // A visitor with no account.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForSelector("header >> text=Sign in");
+    await page.goto(stack.baseURL + "/");
+    await settle(page);
+    const item = page.locator("#campaign-list li", { hasText: "Wagner Creek homes" });
+    await item.waitFor();
+    assert.match(await item.innerText(), /0% funded · \$0\.00 received of \$420,000\.00/);
+    await item.getByRole("link").click();
+    await settle(page);
+    await page.getByLabel("Amount (USD)").fill("21,000");
+    await page.getByLabel("Your name or your organization's").fill("María Gómez");
+    await page.getByLabel("Show my pledge as anonymous").check();
+    await page.getByRole("button", { name: "Pledge", exact: true }).click();
+    await page.waitForSelector("text=your pledge of $21,000.00 is recorded");
+    // The public ledger shows the pledge without the name.
+    await page.waitForSelector("td:has-text('Anonymous')");
+    assert.doesNotMatch(await page.locator("main").innerText(), /María Gómez/);
+    await noSeriousViolations("campaign after pledge");
+
+    await page.getByRole("link", { name: "Back to the map" }).click();
+    await settle(page);
+    await page.locator("#campaign-list li", { hasText: "Wagner Creek homes" }).waitFor();
+    assert.match(await page.locator("#campaign-list li", { hasText: "Wagner Creek homes" }).innerText(), /5% funded/);
   });
 });

@@ -143,6 +143,9 @@ export async function startStack() {
   };
 }
 
+/** ADMIN is the steward the Go server creates on its first start (COMMONGROUND_BOOTSTRAP_ADMIN_*). */
+export const ADMIN = { email: "steward@example.org", password: "rogue valley steward 2020" };
+
 /** startGoServer builds and runs the Common Ground binary with a fresh data directory. */
 async function startGoServer() {
   const repo = join(here, "..", "..");
@@ -155,6 +158,7 @@ async function startGoServer() {
   const port = await freePort();
   const child = spawn(bin, ["--addr", `127.0.0.1:${port}`, "--data-dir", join(dir, "data"), "--log-level", "warn"], {
     cwd: dir,
+    env: { ...process.env, COMMONGROUND_BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, COMMONGROUND_BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const baseURL = `http://127.0.0.1:${port}`;

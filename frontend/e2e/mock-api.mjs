@@ -42,9 +42,9 @@ export function newState() {
     account: { id: "u-1", email: "ana@example.org", display_name: "Ana Organizer", locale: "en", roles: ["resident", "organizer"] },
     campaigns,
     ledger: [
-      { id: "l1", time: "2026-11-02T17:00:00Z", kind: "grant_awarded", amount: 50000000, currency: "USD", who: "FEMA — Hazard Mitigation Grant Program" },
-      { id: "l2", time: "2026-11-10T18:30:00Z", kind: "pledge", amount: 250000, currency: "USD", who: "Anonymous" },
-      { id: "l3", time: "2026-11-12T21:05:00Z", kind: "pledge_received", amount: 100000, currency: "USD", who: "Rogue Valley Mutual Aid" },
+      { id: "l1", time: "2026-11-02T17:00:00Z", kind: "grant_awarded", total: usd(50000000), source: { kind: "grant", id: "g1", name: "FEMA", program: "Hazard Mitigation Grant Program" } },
+      { id: "l2", time: "2026-11-10T18:30:00Z", kind: "pledge_made", total: usd(250000), source: { kind: "pledge", id: "pl-a", name: "Anonymous" } },
+      { id: "l3", time: "2026-11-12T21:05:00Z", kind: "pledge_received", total: usd(100000), source: { kind: "pledge", id: "pl-b", name: "Rogue Valley Mutual Aid" } },
     ],
     household: null,
     parcels: [
@@ -53,11 +53,11 @@ export function newState() {
       { id: "p-3", parcelnumb: "371W32DA0100", address: "Old Stage Rd, Medford", status: "rejected", computed_acres: 3.1, asking_price: 60000000, lon: -122.86, lat: 42.30, hazards: [{ kind: "wildfire", share: 0.8 }] },
     ],
     pledges: [
-      { id: "pl-a", campaign_id: "c-talent", amount: 250000, currency: "USD", status: "pledged", anonymous: true, name: "Lucía Herrera", created_at: "2026-11-10T18:30:00Z" },
-      { id: "pl-b", campaign_id: "c-talent", amount: 100000, currency: "USD", status: "received", anonymous: false, name: "Rogue Valley Mutual Aid", created_at: "2026-11-12T21:05:00Z" },
+      { id: "pl-a", campaign_id: "c-talent", name: "Lucía Herrera", kind: "person", anonymous: true, amount: usd(250000), state: "pledged", received: usd(0), outstanding: usd(250000) },
+      { id: "pl-b", campaign_id: "c-talent", name: "Rogue Valley Mutual Aid", kind: "organisation", anonymous: false, amount: usd(100000), state: "received", received: usd(100000), outstanding: usd(0) },
     ],
     disbursements: [
-      { id: "d-1", amount: 1500000, currency: "USD", use: "land_acquisition", payee: "Jackson County Title", memo: "earnest money", status: "proposed", proposed_by: "u-other" },
+      { id: "d-1", campaign_id: "c-talent", amount: usd(1500000), use: "land_acquisition", payee: "Jackson County Title", memo: "earnest money", state: "proposed", proposed_by: "u-other" },
     ],
     memberships: [
       { id: "m-1", communityId: "co-1", classKey: "household", householdId: "h-1", status: "provisional", appliedBy: "u-1", appliedAt: "2026-11-01T10:00:00Z", milestones: [{ key: "orientation", at: "2026-11-20T18:00:00Z" }], nextMilestone: PATHWAY[1], paid: { minor: 0, currency: "USD" } },
@@ -77,28 +77,45 @@ function percent(c) {
   return Math.floor((committed(c) * 10000) / c.target);
 }
 
+const usd = (n) => ({ amount_minor: n, currency: "USD", display: "" });
+
 function campaignFeature(c) {
   return {
     type: "Feature",
+    id: c.id,
     geometry: square(c.lon, c.lat),
-    properties: { id: c.id, title: c.title, title_es: c.title_es, currency: "USD", target: c.target, received: c.received, pledged: c.pledged, percent: percent(c), status: c.status, deadline: c.deadline },
+    properties: { title: { en: c.title, es: c.title_es }, target: usd(c.target), received: usd(c.received), committed: usd(committed(c)), percent_funded: "", status: c.status, deadline: c.deadline, parcel_ids: ["p-1"] },
   };
 }
 
 function campaignDetail(c) {
+  const land = Math.round(c.target * 0.8);
+  const closing = Math.round(c.target * 0.05);
   return {
-    id: c.id, title: c.title, title_es: c.title_es, status: c.status, mode: "keep_what_you_raise", currency: "USD", deadline: c.deadline,
-    story: "Families from the Bear Creek Greenway parks want to buy land together and rebuild as a resident-owned community.",
-    story_es: "Familias de los parques de Bear Creek Greenway quieren comprar tierra juntas y reconstruir como una comunidad propiedad de sus residentes.",
+    id: c.id,
+    title: { en: c.title, es: c.title_es },
+    story: {
+      en: "Families from the Bear Creek Greenway parks want to buy land together and rebuild as a resident-owned community.",
+      es: "Familias de los parques de Bear Creek Greenway quieren comprar tierra juntas y reconstruir como una comunidad propiedad de sus residentes.",
+    },
     parcel_ids: ["p-1"],
     budget: [
-      { category: "land_price", amount: Math.round(c.target * 0.8) },
-      { category: "closing_costs", amount: Math.round(c.target * 0.05) },
-      { category: "infrastructure", amount: c.target - Math.round(c.target * 0.8) - Math.round(c.target * 0.05) },
+      { category: "land_price", label: "", amount: usd(land) },
+      { category: "closing_costs", label: "", amount: usd(closing) },
+      { category: "infrastructure", label: "", amount: usd(c.target - land - closing) },
     ],
-    target: c.target, pledged: c.pledged, awarded: GRANT, matched: 0, received: c.received, disbursed: 0,
-    committed: committed(c), remaining: Math.max(0, c.target - committed(c)), percent_funded: percent(c),
-    by_funder: [{ funder: "FEMA", program: "Hazard Mitigation Grant Program", awarded: 50000000, received: 25000000 }],
+    target: usd(c.target),
+    currency: "USD",
+    deadline: c.deadline,
+    mode: "keep_what_you_raise",
+    status: c.status,
+    version: 1,
+    progress: {
+      target: usd(c.target), pledged: usd(c.pledged), awarded: usd(GRANT), matched: usd(0), loans: usd(0), committed: usd(committed(c)),
+      received: usd(c.received), disbursed: usd(0), remaining: usd(Math.max(0, c.target - committed(c))),
+      percent_funded_basis_points: percent(c), funded_at: null,
+      by_funder: [{ funder: "FEMA", kind: "grant", awarded: usd(GRANT), matched: usd(0), received: usd(25000000) }],
+    },
   };
 }
 
@@ -150,39 +167,42 @@ export async function installMockApi(context, state) {
     if ((m = path.match(/^\/campaigns\/([^/]+)\/pledges$/)) && method === "POST") {
       const camp = c(m[1]);
       if (!req.headers()["idempotency-key"]) return json(route, 400, { title: "missing Idempotency-Key" });
-      camp.pledged += body.amount;
+      const minor = body.amount.amount_minor;
+      camp.pledged += minor;
       // The fixture treats a pledge as received at once, so the map's ring moves.
-      camp.received += body.amount;
-      state.ledger.unshift({ id: `l${state.ledger.length + 1}`, time: new Date().toISOString(), kind: "pledge", amount: body.amount, currency: "USD", who: body.anonymous ? "Anonymous" : body.name });
-      return json(route, 201, { id: "pl-1", campaign_id: camp.id, amount: body.amount, currency: "USD", status: "pledged", anonymous: body.anonymous, created_at: new Date().toISOString() });
+      camp.received += minor;
+      state.ledger.unshift({ id: `l${state.ledger.length + 1}`, time: new Date().toISOString(), kind: "pledge_made", total: usd(minor), source: { kind: "pledge", id: "pl-new", name: body.anonymous ? "Anonymous" : body.pledger.name } });
+      return json(route, 201, { id: "pl-new", campaign_id: camp.id, name: body.anonymous ? "Anonymous" : body.pledger.name, kind: body.pledger.kind, anonymous: body.anonymous, amount: usd(minor), state: "pledged", received: usd(0), outstanding: usd(minor) });
     }
-    if ((m = path.match(/^\/campaigns\/([^/]+)$/)) && method === "PATCH") {
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/transitions$/)) && method === "POST") {
       c(m[1]).status = body.status;
       return json(route, 200, campaignDetail(c(m[1])));
     }
     if ((m = path.match(/^\/campaigns\/([^/]+)\/pledges$/)) && method === "GET") return json(route, 200, { items: state.pledges.filter((p) => p.campaign_id === m[1]) });
-    if ((m = path.match(/^\/campaigns\/([^/]+)\/pledges\/([^/]+)\/receipts$/)) && method === "POST") {
-      const p = state.pledges.find((x) => x.id === m[2]);
-      p.status = "received";
-      c(m[1]).received += body.amount;
-      return json(route, 201, { id: "r-1" });
+    if ((m = path.match(/^\/campaigns\/([^/]+)\/receipts$/)) && method === "POST") {
+      const p = state.pledges.find((x) => x.id === body.source_id);
+      p.state = "received";
+      p.received = usd(p.received.amount_minor + body.amount.amount_minor);
+      c(m[1]).received += body.amount.amount_minor;
+      return json(route, 201, { transactions: [] });
     }
     if ((m = path.match(/^\/campaigns\/([^/]+)\/grants$/)) && method === "POST") return json(route, 201, { id: "g-1" });
     if ((m = path.match(/^\/campaigns\/([^/]+)\/disbursements$/)) && method === "GET") return json(route, 200, { items: state.disbursements });
     if ((m = path.match(/^\/campaigns\/([^/]+)\/disbursements$/)) && method === "POST") {
-      const d = { ...body, id: `d-${state.disbursements.length + 1}`, status: "proposed", proposed_by: state.account.id };
+      const d = { ...body, memo: body.memo ?? "", campaign_id: m[1], id: `d-${state.disbursements.length + 1}`, state: "proposed", proposed_by: state.account.id };
       state.disbursements.push(d);
       return json(route, 201, d);
     }
     if ((m = path.match(/^\/campaigns\/([^/]+)\/disbursements\/([^/]+)\/approve$/)) && method === "POST") {
       const d = state.disbursements.find((x) => x.id === m[2]);
       if (d.proposed_by === state.account.id) return json(route, 403, { title: "the proposer may not approve", status: 403 }, "application/problem+json");
-      d.status = "posted";
+      d.state = "posted";
       return json(route, 200, d);
     }
-    if (path === "/campaigns" && method === "GET") return json(route, 200, { items: state.campaigns.map(campaignDetail) });
+    if (path === "/campaigns" && method === "GET") return json(route, 200, { items: state.campaigns.map(campaignDetail), total: state.campaigns.length });
     if (path === "/campaigns" && method === "POST") {
-      const n = { id: `c-${state.campaigns.length + 1}`, title: body.title, title_es: body.title_es, lon: -122.8, lat: 42.26, target: body.budget.reduce((s, b) => s + b.amount, 0), received: 0, pledged: 0, status: "draft", deadline: body.deadline };
+      if (!body.id || !body.target) return json(route, 422, { title: "invalid", status: 422, errors: [{ field: body.id ? "target" : "id", reason: "must be given" }] }, "application/problem+json");
+      const n = { id: `c-${state.campaigns.length + 1}`, title: body.title.en, title_es: body.title.es, lon: -122.8, lat: 42.26, target: body.budget.reduce((s, b) => s + b.amount.amount_minor, 0), received: 0, pledged: 0, status: "draft", deadline: body.deadline };
       state.campaigns.push(n);
       return json(route, 201, campaignDetail(n));
     }

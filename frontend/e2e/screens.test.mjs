@@ -132,7 +132,7 @@ describe("campaign page", () => {
     await page.getByRole("button", { name: "Pledge", exact: true }).click();
     await page.waitForSelector("text=your pledge of $1,250.50 is recorded");
     const pledge = state.requests.find((r) => r.method === "POST" && r.path.endsWith("/pledges"));
-    assert.deepEqual(pledge.body, { amount: 125050, currency: "USD", name: "María", anonymous: true });
+    assert.deepEqual(pledge.body, { pledger: { kind: "person", name: "María" }, amount: { amount_minor: 125050, currency: "USD" }, anonymous: true });
     assert.match(pledge.headers["idempotency-key"], /^[0-9a-f-]{36}$/);
     // The page re-read the progress: received went up by the pledge.
     await page.waitForSelector("text=$926,250.50 has been received");
@@ -378,7 +378,11 @@ describe("organizer console", () => {
     await page.getByRole("button", { name: "Create campaign" }).click();
     await page.waitForSelector("text=Campaign “Wagner Creek homes” created as a draft.");
     const created = state.requests.find((r) => r.method === "POST" && r.path === "/campaigns").body;
-    assert.deepEqual(created.budget, [{ category: "land_price", amount: 120000000 }, { category: "closing_costs", amount: 3500050 }]);
+    assert.deepEqual(created.budget, [{ category: "land_price", amount: { amount_minor: 120000000, currency: "USD" } }, { category: "closing_costs", amount: { amount_minor: 3500050, currency: "USD" } }]);
+    assert.deepEqual(created.title, { en: "Wagner Creek homes", es: "" });
+    assert.deepEqual(created.target, { amount_minor: 123500050, currency: "USD" });
+    assert.match(created.id, /^[0-9a-f-]{36}$/);
+    assert.match(created.deadline, /^2027-(09-30|10-01)T\d\d:59:59\.000Z$/);
     await noSeriousViolations(page, "campaigns");
     await shot(page, "organizer-campaigns");
 
@@ -420,8 +424,8 @@ describe("organizer console", () => {
     await page.getByLabel("Amount received from Lucía Herrera").fill("2,500");
     await page.getByRole("button", { name: "Record money received" }).first().click();
     await page.waitForSelector("text=Money received is recorded.");
-    const receipt = state.requests.find((r) => r.path === "/campaigns/c-talent/pledges/pl-a/receipts");
-    assert.deepEqual(receipt.body, { amount: 250000, currency: "USD" });
+    const receipt = state.requests.find((r) => r.path === "/campaigns/c-talent/receipts");
+    assert.deepEqual(receipt.body, { source_kind: "pledge", source_id: "pl-a", amount: { amount_minor: 250000, currency: "USD" } });
     assert.ok(receipt.headers["idempotency-key"]);
 
     // A payment proposed by someone else can be approved; one's own cannot.
@@ -432,7 +436,7 @@ describe("organizer console", () => {
     await page.getByRole("button", { name: "Propose a payment" }).click();
     await page.waitForSelector("text=Waiting for another organizer to approve");
     const proposal = state.requests.find((r) => r.method === "POST" && r.path === "/campaigns/c-talent/disbursements");
-    assert.deepEqual(proposal.body, { amount: 10000000, currency: "USD", use: "land_acquisition", payee: "Wagner Creek Land LLC" });
+    assert.deepEqual(proposal.body, { amount: { amount_minor: 10000000, currency: "USD" }, use: "land_acquisition", payee: "Wagner Creek Land LLC" });
 
     await page.getByLabel("Funder").fill("FEMA");
     await page.getByLabel("Program").fill("Hazard Mitigation Grant Program");
@@ -441,7 +445,7 @@ describe("organizer console", () => {
     await page.getByRole("button", { name: "Record a grant" }).click();
     await page.waitForSelector("text=Grant recorded.");
     const grant = state.requests.find((r) => r.path === "/campaigns/c-talent/grants");
-    assert.deepEqual(grant.body, { funder: "FEMA", program: "Hazard Mitigation Grant Program", amount_awarded: 25000000, currency: "USD", uses: ["land_acquisition"] });
+    assert.deepEqual(grant.body, { funder: "FEMA", program: "Hazard Mitigation Grant Program", awarded: { amount_minor: 25000000, currency: "USD" }, uses: ["land_acquisition"] });
     await noSeriousViolations(page, "campaign administration");
     await shot(page, "organizer-campaign");
     assert.deepEqual(errors, []);

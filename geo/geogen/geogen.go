@@ -330,7 +330,7 @@ type Scenario struct {
 // JacksonCounty builds the demo scenario: parcels around Phoenix and
 // Talent, a wildfire perimeter along the Bear Creek corridor (shaped after
 // the 2020 Almeda Fire, not traced from it), a flood zone along Bear Creek,
-// and the former homes of homes displaced households.
+// and the former homes of the given number of displaced households.
 func JacksonCounty(seed uint64, parcels, homes int) Scenario {
 	g := New(seed)
 	local := []Town{

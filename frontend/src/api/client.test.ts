@@ -106,7 +106,7 @@ describe("Api", () => {
   it("sends the Idempotency-Key with a pledge", async () => {
     const f = fake([() => json(201, { id: "p1" })]);
     const api = new Api("/api/v1", f.fetcher);
-    await api.pledge("c/1", { amount: 2500, currency: "USD", name: "Ana", anonymous: true }, "key-1");
+    await api.pledge("c/1", { pledger: { kind: "person", name: "Ana" }, amount: { amount_minor: 2500, currency: "USD" }, anonymous: true }, "key-1");
     expect(f.calls[0].url).toBe("/api/v1/campaigns/c%2F1/pledges");
     expect(header(f.calls[0], "Idempotency-Key")).toBe("key-1");
     expect(header(f.calls[0], "Content-Type")).toBe("application/json");

@@ -4,6 +4,7 @@
 // for /api/v1/auth, so the browser sends it with credentials on those calls.
 
 import type * as W from "./types";
+import * as F from "./fundpool-wire";
 
 /** ProblemField is one bad field of a validation problem. */
 export interface ProblemField {
@@ -198,43 +199,47 @@ export class Api {
   // ---- fund pool ----
 
   /** campaignMap: GET /map/campaigns (public GeoJSON of every campaign's parcel with its progress). */
-  campaignMap(q: { status?: string; bbox?: string } = {}): Promise<W.CampaignMap> {
-    return this.request("GET", "/map/campaigns", { query: q, accept: "application/geo+json" });
+  async campaignMap(q: { status?: string; bbox?: string } = {}): Promise<W.CampaignMap> {
+    const fc = await this.request<F.CampaignMapWire>("GET", "/map/campaigns", { query: q, accept: "application/geo+json" });
+    return { type: "FeatureCollection", features: fc.features.map(F.fromMapFeature) };
   }
 
-  /** campaigns: GET /campaigns (organizer list). */
-  campaigns(q: { status?: string; cursor?: string } = {}): Promise<W.Page<W.Campaign>> {
-    return this.request("GET", "/campaigns", { query: q });
+  /** campaigns: GET /campaigns?status= → {items, total} (with progress). */
+  async campaigns(q: { status?: string; cursor?: string } = {}): Promise<W.Page<W.Campaign>> {
+    const page = await this.request<{ items: F.CampaignWire[]; total: number }>("GET", "/campaigns", { query: q });
+    return { items: page.items.map(F.fromCampaign) };
   }
 
   /** campaign: GET /campaigns/{id} with its progress. */
-  campaign(id: string): Promise<W.Campaign> {
-    return this.request("GET", `/campaigns/${enc(id)}`);
+  async campaign(id: string): Promise<W.Campaign> {
+    return F.fromCampaign(await this.request<F.CampaignWire>("GET", `/campaigns/${enc(id)}`));
   }
 
-  /** createCampaign: POST /campaigns. */
-  createCampaign(req: W.CampaignCreate): Promise<W.Campaign> {
-    return this.request("POST", "/campaigns", { body: req });
+  /** createCampaign: POST /campaigns (organizer; starts as a draft). */
+  async createCampaign(req: W.CampaignCreate): Promise<W.Campaign> {
+    return F.fromCampaign(await this.request<F.CampaignWire>("POST", "/campaigns", { body: req }));
   }
 
-  /** setCampaignStatus: PATCH /campaigns/{id} {status}. */
-  setCampaignStatus(id: string, status: W.CampaignStatus): Promise<W.Campaign> {
-    return this.request("PATCH", `/campaigns/${enc(id)}`, { body: { status } });
+  /** setCampaignStatus: POST /campaigns/{id}/transitions {status}. */
+  async setCampaignStatus(id: string, status: W.CampaignStatus): Promise<W.Campaign> {
+    return F.fromCampaign(await this.request<F.CampaignWire>("POST", `/campaigns/${enc(id)}/transitions`, { body: { status } }));
   }
 
   /** ledger: GET /campaigns/{id}/ledger?cursor= (public; anonymous pledgers read "Anonymous"). */
-  ledger(id: string, cursor?: string): Promise<W.Page<W.LedgerEntry>> {
-    return this.request("GET", `/campaigns/${enc(id)}/ledger`, { query: { cursor } });
+  async ledger(id: string, cursor?: string): Promise<W.Page<W.LedgerEntry>> {
+    const page = await this.request<{ items: F.LedgerEntryWire[]; next_cursor: string | null }>("GET", `/campaigns/${enc(id)}/ledger`, { query: { cursor } });
+    return { items: page.items.map(F.fromLedgerEntry), next_cursor: page.next_cursor };
   }
 
   /** pledge: POST /campaigns/{id}/pledges with an Idempotency-Key, so a retried submit never pledges twice. */
-  pledge(id: string, req: W.PledgeRequest, idempotencyKey: string): Promise<W.Pledge> {
+  pledge(id: string, req: W.PledgeRequest, idempotencyKey: string): Promise<unknown> {
     return this.request("POST", `/campaigns/${enc(id)}/pledges`, { body: req, headers: { "Idempotency-Key": idempotencyKey } });
   }
 
   /** pledges: GET /campaigns/{id}/pledges (organizer: names of anonymous pledgers included). */
-  pledges(id: string, cursor?: string): Promise<W.Page<W.Pledge>> {
-    return this.request("GET", `/campaigns/${enc(id)}/pledges`, { query: { cursor } });
+  async pledges(id: string): Promise<W.Page<W.Pledge>> {
+    const page = await this.request<{ items: F.PledgeWire[] }>("GET", `/campaigns/${enc(id)}/pledges`);
+    return { items: page.items.map(F.fromPledge) };
   }
 
   /** recordGrant: POST /campaigns/{id}/grants with an Idempotency-Key. */
@@ -242,29 +247,25 @@ export class Api {
     return this.request("POST", `/campaigns/${enc(id)}/grants`, { body: req, headers: { "Idempotency-Key": idempotencyKey } });
   }
 
-  /** recordReceipt: POST /campaigns/{id}/pledges/{pledgeId}/receipts with an Idempotency-Key. */
-  recordReceipt(id: string, pledgeId: string, req: W.ReceiptRequest, idempotencyKey: string): Promise<unknown> {
-    return this.request("POST", `/campaigns/${enc(id)}/pledges/${enc(pledgeId)}/receipts`, {
-      body: req,
-      headers: { "Idempotency-Key": idempotencyKey },
-    });
+  /** recordReceipt: POST /campaigns/{id}/receipts {source_kind, source_id, amount} with an Idempotency-Key. */
+  recordReceipt(id: string, req: W.ReceiptRequest, idempotencyKey: string): Promise<unknown> {
+    return this.request("POST", `/campaigns/${enc(id)}/receipts`, { body: req, headers: { "Idempotency-Key": idempotencyKey } });
   }
 
   /** disbursements: GET /campaigns/{id}/disbursements. */
-  disbursements(id: string): Promise<W.Page<W.Disbursement>> {
-    return this.request("GET", `/campaigns/${enc(id)}/disbursements`);
+  async disbursements(id: string): Promise<W.Page<W.Disbursement>> {
+    const page = await this.request<{ items: F.DisbursementWire[] }>("GET", `/campaigns/${enc(id)}/disbursements`);
+    return { items: page.items.map(F.fromDisbursement) };
   }
 
   /** proposeDisbursement: POST /campaigns/{id}/disbursements with an Idempotency-Key. */
-  proposeDisbursement(id: string, req: W.DisbursementRequest, idempotencyKey: string): Promise<W.Disbursement> {
+  proposeDisbursement(id: string, req: W.DisbursementRequest, idempotencyKey: string): Promise<unknown> {
     return this.request("POST", `/campaigns/${enc(id)}/disbursements`, { body: req, headers: { "Idempotency-Key": idempotencyKey } });
   }
 
-  /** approveDisbursement: POST /campaigns/{id}/disbursements/{did}/approve (a different organizer). */
-  approveDisbursement(id: string, did: string, idempotencyKey: string): Promise<W.Disbursement> {
-    return this.request("POST", `/campaigns/${enc(id)}/disbursements/${enc(did)}/approve`, {
-      headers: { "Idempotency-Key": idempotencyKey },
-    });
+  /** approveDisbursement: POST /campaigns/{id}/disbursements/{did}/approve (by someone other than the proposer). */
+  approveDisbursement(id: string, did: string, idempotencyKey: string): Promise<unknown> {
+    return this.request("POST", `/campaigns/${enc(id)}/disbursements/${enc(did)}/approve`, { headers: { "Idempotency-Key": idempotencyKey } });
   }
 
   // ---- geo ----

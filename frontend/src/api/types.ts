@@ -54,9 +54,10 @@ export interface CampaignMapProperties {
   currency: string;
   target: number;
   received: number;
-  pledged?: number;
-  /** percent is what is committed (pledges, grants, matches, loans) in basis points of the target (10000 = 100 %), floored. */
-  percent: number;
+  /** committed is pledges, grants, matches and loans together: what counts toward the target. */
+  committed?: number;
+  /** percent, when given, is committed money in basis points of the target (10000 = 100 %), floored. */
+  percent?: number;
   status: CampaignStatus;
   deadline: string;
 }
@@ -92,6 +93,8 @@ export interface Campaign {
   mode: CampaignMode;
   currency: string;
   deadline: string;
+  /** version is what an update must name, so that it never overwrites a newer change. */
+  version?: number;
   parcel_ids: string[];
   community_id?: string;
   budget: BudgetLine[];
@@ -111,22 +114,39 @@ export interface Campaign {
   received_by_restriction?: Record<string, number>;
 }
 
+/** CampaignCreate is the body of POST /campaigns; the target must equal the budget's sum. */
 export interface CampaignCreate {
-  title: string;
-  title_es?: string;
-  story?: string;
-  story_es?: string;
+  /** id is chosen by the client, so that a retried create cannot make a second campaign. */
+  id: string;
+  target: { amount_minor: number; currency: string };
+  title: { en: string; es: string };
+  story: { en: string; es: string };
   currency: string;
+  /** deadline is an RFC 3339 time. */
   deadline: string;
   mode: CampaignMode;
   parcel_ids: string[];
-  budget: BudgetLine[];
+  budget: Array<{ category: BudgetCategory; label?: string; amount: { amount_minor: number; currency: string } }>;
 }
+
+/** LedgerKind names a ledger transaction, as the fund pool does. */
+export type LedgerKind =
+  | "pledge_made"
+  | "pledge_received"
+  | "pledge_cancelled"
+  | "grant_awarded"
+  | "grant_received"
+  | "match_earned"
+  | "loan_committed"
+  | "loan_received"
+  | "disbursement"
+  | "release"
+  | "reversal";
 
 export interface LedgerEntry {
   id: string;
   time: string;
-  kind: "pledge" | "pledge_received" | "grant_awarded" | "grant_received" | "match" | "disbursement" | "release" | "reversal";
+  kind: LedgerKind;
   amount: number;
   currency: string;
   /** who: a pledger's name, "Anonymous", a funder or a payee. */
@@ -139,13 +159,11 @@ export interface Page<T> {
   next_cursor?: string | null;
 }
 
+/** PledgeRequest is the body of POST /campaigns/{id}/pledges. */
 export interface PledgeRequest {
-  amount: number;
-  currency: string;
-  name: string;
-  email?: string;
+  pledger: { kind: "person" | "organisation"; name: string };
+  amount: { amount_minor: number; currency: string };
   anonymous: boolean;
-  message?: string;
 }
 
 export interface Pledge {
@@ -156,41 +174,47 @@ export interface Pledge {
   status: "pledged" | "received" | "cancelled" | "released";
   anonymous: boolean;
   name?: string;
-  created_at: string;
+  received?: number;
 }
 
 export type GrantUse = "land_acquisition" | "infrastructure" | "housing_construction" | "relocation" | "administration";
 
+/** GrantRequest is the body of POST /campaigns/{id}/grants. */
 export interface GrantRequest {
   funder: string;
   program?: string;
   award_id?: string;
-  amount_awarded: number;
-  currency: string;
+  awarded: { amount_minor: number; currency: string };
   uses: GrantUse[];
-  match?: { ratio_num: number; ratio_den: number; cap: number } | null;
-  reporting?: string;
+  /** match earns `match` for every `per` of resident pledges received, up to cap. */
+  match?: { match: number; per: number; cap: { amount_minor: number; currency: string } };
+  reporting_duties?: string;
 }
 
+/** ReceiptRequest is the body of POST /campaigns/{id}/receipts: money that came in for one source. */
 export interface ReceiptRequest {
-  amount: number;
-  currency: string;
-  memo?: string;
+  source_kind: "pledge" | "grant" | "loan";
+  source_id: string;
+  amount: { amount_minor: number; currency: string };
 }
 
+/** DisbursementRequest is the body of POST /campaigns/{id}/disbursements. */
 export interface DisbursementRequest {
-  amount: number;
-  currency: string;
+  amount: { amount_minor: number; currency: string };
   use: GrantUse;
   payee: string;
   memo?: string;
 }
 
-export interface Disbursement extends DisbursementRequest {
+export interface Disbursement {
   id: string;
+  amount: number;
+  currency: string;
+  use: GrantUse;
+  payee: string;
+  memo?: string;
   status: "proposed" | "approved" | "posted" | "rejected";
   proposed_by: string;
-  approved_by?: string;
 }
 
 // ---- geo ----

@@ -33,7 +33,7 @@ describe("catalogs", () => {
     ["campaignMode", ["all_or_nothing", "keep_what_you_raise"]],
     ["parcelStatus", ["identified", "evaluating", "negotiating", "under_contract", "acquired", "rejected"]],
     ["hazard", ["wildfire", "flood", "landslide", "other"]],
-    ["ledgerKind", ["pledge", "pledge_received", "grant_awarded", "grant_received", "match", "disbursement", "release", "reversal"]],
+    ["ledgerKind", ["pledge_made", "pledge_received", "pledge_cancelled", "grant_awarded", "grant_received", "match_earned", "loan_committed", "loan_received", "disbursement", "release", "reversal"]],
     ["budget", ["land_price", "closing_costs", "infrastructure", "housing_construction", "relocation", "administration", "reserve", "other"]],
     ["income", INCOME_BANDS],
     ["pledgeStatus", ["pledged", "received", "cancelled", "released"]],

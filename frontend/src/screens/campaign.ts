@@ -135,7 +135,7 @@ function pledgeForm(ctx: Ctx, c: Campaign, after: () => Promise<void>): HTMLElem
   const idem = new IdempotentForm();
   const amount = h("input", { id: uid(), inputmode: "decimal", autocomplete: "off", required: true });
   const name = h("input", { id: uid(), autocomplete: "name", required: true, value: ctx.session.account?.display_name ?? "" });
-  const email = h("input", { id: uid(), type: "email", autocomplete: "email", value: ctx.session.account?.email ?? "" });
+  const org = h("input", { type: "checkbox", id: uid() });
   const anon = h("input", { type: "checkbox", id: uid() });
   const status = h("p", { role: "status" });
   const submit = h("button", { type: "submit" }, t("pledge.submit"));
@@ -145,7 +145,7 @@ function pledgeForm(ctx: Ctx, c: Campaign, after: () => Promise<void>): HTMLElem
     h("h2", { id: "pledge-h" }, t("pledge.heading")),
     field(t("pledge.amount", { currency: c.currency }), amount, t("pledge.amountHint", { example: formatMoney(2500n * 100n, c.currency, locale) })),
     field(t("pledge.name"), name),
-    field(t("pledge.email"), email, t("pledge.emailHint")),
+    h("div", { class: "check" }, org, h("label", { for: org.id }, t("pledge.organisation"))),
     h("div", { class: "check" }, anon, h("label", { for: anon.id }, t("pledge.anonymous"))),
     h("p", { class: "notice", id: "anon-note" }, t("pledge.anonymousNote")),
     h("p", { class: "hint" }, c.mode === "all_or_nothing" ? t("pledge.allOrNothing", { date: formatDate(c.deadline, locale) }) : t("pledge.keepWhatYouRaise")),
@@ -163,10 +163,8 @@ function pledgeForm(ctx: Ctx, c: Campaign, after: () => Promise<void>): HTMLElem
       return;
     }
     const body = {
-      amount: Number(minor),
-      currency: c.currency,
-      name: name.value.trim(),
-      email: email.value.trim() || undefined,
+      pledger: { kind: org.checked ? ("organisation" as const) : ("person" as const), name: name.value.trim() },
+      amount: { amount_minor: Number(minor), currency: c.currency },
       anonymous: anon.checked,
     };
     submit.disabled = true;
@@ -183,7 +181,7 @@ function pledgeForm(ctx: Ctx, c: Campaign, after: () => Promise<void>): HTMLElem
     } catch (err) {
       status.textContent = err instanceof ApiError && err.status !== 0 ? t("pledge.failed", { reason: err.message }) : t("common.offline");
       if (err instanceof ApiError) {
-        for (const f of err.fields) if (f.field === "amount") setFieldError(amount, f.message);
+        for (const f of err.fields) if (f.field.startsWith("amount")) setFieldError(amount, f.message);
       }
     } finally {
       submit.disabled = false;

@@ -123,7 +123,8 @@ export async function home(ctx: Ctx): Promise<HTMLElement> {
       const p = c.properties;
       const title = campaignTitle(p, locale);
       const bp = fundedBasisPoints(p);
-      if (c.geometry.type !== "Point") {
+      // A campaign whose parcel has no geometry yet is in the list only.
+      if (c.geometry && c.geometry.type !== "Point") {
         L.geoJSON(c, { style: { color: "#0b4f6c", weight: 2, fillColor: "#0b6e4f", fillOpacity: 0.15 } })
           .on("click", () => ctx.go(`/campaigns/${encodeURIComponent(p.id)}`))
           .addTo(campaignLayer);

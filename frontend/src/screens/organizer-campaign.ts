@@ -97,9 +97,9 @@ export async function campaignAdmin(ctx: Ctx): Promise<HTMLElement> {
         return;
       }
       amount.removeAttribute("aria-invalid");
-      const body = { amount: Number(minor), currency: c.currency };
+      const body = { source_kind: "pledge" as const, source_id: p.id, amount: { amount_minor: Number(minor), currency: c.currency } };
       try {
-        await ctx.api.recordReceipt(c.id, p.id, body, idem.keyFor({ p: p.id, ...body }));
+        await ctx.api.recordReceipt(c.id, body, idem.keyFor(body));
         idem.done();
         status.textContent = t("org.receiptRecorded");
         await reload();
@@ -206,8 +206,7 @@ function grantForm(ctx: Ctx, c: Campaign, reload: () => Promise<void>, status: H
       funder: funder.value.trim(),
       program: program.value.trim() || undefined,
       award_id: awardId.value.trim() || undefined,
-      amount_awarded: Number(minor),
-      currency: c.currency,
+      awarded: { amount_minor: Number(minor), currency: c.currency },
       uses: useBoxes.filter(([, b]) => b.checked).map(([u]) => u),
     };
     try {
@@ -247,7 +246,7 @@ function disbursementForm(ctx: Ctx, c: Campaign, reload: () => Promise<void>, st
     setFieldError(payee, payee.value.trim() ? "" : t("form.required"));
     setFieldError(amount, minor !== null && minor > 0n ? "" : t("pledge.amountInvalid"));
     if (!payee.value.trim() || minor === null || minor <= 0n) return;
-    const body = { amount: Number(minor), currency: c.currency, use: use.value as GrantUse, payee: payee.value.trim(), memo: memo.value.trim() || undefined };
+    const body = { amount: { amount_minor: Number(minor), currency: c.currency }, use: use.value as GrantUse, payee: payee.value.trim(), memo: memo.value.trim() || undefined };
     try {
       await ctx.api.proposeDisbursement(c.id, body, idem.keyFor(body));
       idem.done();

@@ -39,7 +39,10 @@ export function guard(ctx: Ctx): HTMLElement | null {
 
 /** errText is what to tell an organizer about a failed call. */
 export function errText(e: unknown): string {
-  return e instanceof ApiError && e.status !== 0 ? e.message || e.title : t("common.offline");
+  if (!(e instanceof ApiError) || e.status === 0) return t("common.offline");
+  // Organizers see each bad field with the server's reason, so they can fix it.
+  const fields = e.fields.map((f) => `${f.field}: ${f.message}`).join("; ");
+  return fields ? `${t("form.fixErrors")} ${fields}` : e.message || e.title;
 }
 
 /** organizer renders the console with its tabs (?tab=...). */
@@ -405,6 +408,8 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
     h("fieldset", null, h("legend", null, t("campaign.budget")), lines.map(([k, input]) => field(t(`budget.${k}` as MessageKey), input))),
     h("div", { class: "actions" }, h("button", { type: "submit" }, t("org.createCampaign"))),
   );
+  // One id per campaign being created: a retry after a lost answer reuses it.
+  let campaignId = crypto.randomUUID();
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const budget = lines.map(([category, input]) => ({ category, amount: parseAmount(input.value || "0", "USD", locale) }));
@@ -412,19 +417,26 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
       status.textContent = t("form.fixErrors");
       return;
     }
+    const filled = budget.filter((b) => b.amount! > 0n);
+    // The target is the budget's exact sum: the server refuses any other.
+    const target = filled.reduce((acc, b) => acc + b.amount!, 0n);
     const req: CampaignCreate = {
-      title: title.value.trim(),
-      title_es: titleEs.value.trim() || undefined,
+      id: campaignId,
+      target: { amount_minor: Number(target), currency: "USD" },
+      title: { en: title.value.trim(), es: titleEs.value.trim() },
+      story: { en: "", es: "" },
       currency: "USD",
-      deadline: deadline.value,
+      // The deadline is the end of the chosen day where the organizer is.
+      deadline: new Date(`${deadline.value}T23:59:59`).toISOString(),
       mode: mode.value as CampaignCreate["mode"],
       parcel_ids: parseIds(parcels.value),
-      budget: budget.filter((b) => b.amount! > 0n).map((b) => ({ category: b.category, amount: Number(b.amount) })),
+      budget: filled.map((b) => ({ category: b.category, amount: { amount_minor: Number(b.amount), currency: "USD" } })),
     };
     try {
       const c = await ctx.api.createCampaign(req);
       status.textContent = t("org.campaignCreated", { title: c.title });
       form.reset();
+      campaignId = crypto.randomUUID();
       await load();
     } catch (err) {
       status.textContent = errText(err);
