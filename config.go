@@ -17,6 +17,8 @@ import (
 // config is the effective configuration: flags win over COMMONGROUND_*
 // environment variables, which win over defaults.
 type config struct {
+	TileURL                string
+	TileAttribution        string
 	DataKey                string
 	BootstrapAdminEmail    string
 	BootstrapAdminPassword string
@@ -131,6 +133,23 @@ var settings = []setting{
 		c.BootstrapAdminPassword = v
 		return nil
 	}},
+	{name: "tile-url", def: "", usage: "raster tile URL template such as https://tiles.example.org/{z}/{x}/{y}.png drawn over the offline basemap; empty draws none", set: func(c *config, v string) error {
+		if v != "" {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || !strings.Contains(v, "{z}") {
+				return fmt.Errorf("%q is not an http(s) URL template with {z}, {x} and {y}", v)
+			}
+		}
+		c.TileURL = v
+		return nil
+	}},
+	{name: "tile-attribution", def: "", usage: "the credit line the tile provider requires, shown on the map", set: func(c *config, v string) error {
+		if len(v) > 500 {
+			return fmt.Errorf("is longer than 500 characters")
+		}
+		c.TileAttribution = v
+		return nil
+	}},
 	{name: "cors-origins", def: "", usage: "comma-separated origins allowed to call the API from a browser; empty turns CORS off", set: func(c *config, v string) error {
 		c.CORSOrigins = nil
 		for _, o := range strings.Split(v, ",") {
@@ -213,6 +232,9 @@ func parseConfig(args []string, getenv func(string) string, out io.Writer) (conf
 		if err := s.set(&c, v); err != nil {
 			return config{}, fmt.Errorf("invalid %s (from %s): %v", s.envName(), source, err)
 		}
+	}
+	if c.TileURL != "" && c.TileAttribution == "" {
+		return config{}, fmt.Errorf("invalid COMMONGROUND_TILE_ATTRIBUTION: a tile provider's credit line is required with COMMONGROUND_TILE_URL")
 	}
 	if (c.BootstrapAdminEmail == "") != (c.BootstrapAdminPassword == "") {
 		return config{}, fmt.Errorf("invalid COMMONGROUND_BOOTSTRAP_ADMIN_PASSWORD: COMMONGROUND_BOOTSTRAP_ADMIN_EMAIL and _PASSWORD go together")

@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"commonground/frontend"
 	"commonground/server"
 	"commonground/service"
 )
@@ -58,6 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		DataKey:                cfg.DataKey,
 		BootstrapAdminEmail:    cfg.BootstrapAdminEmail,
 		BootstrapAdminPassword: cfg.BootstrapAdminPassword,
+		WebApp:                 frontend.Options{TileURL: cfg.TileURL, TileAttribution: cfg.TileAttribution},
 		Demo:                   cfg.Demo,
 		HTTP: server.Config{
 			RequestTimeout: cfg.RequestTimeout,

@@ -82,6 +82,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			s.logger.Warn("request refused", "request_id", p.RequestID, "route", routePath(c), "kind", string(ae.Kind), "err", ae.Err)
 		}
 	case errors.As(err, &fe):
+		if fe.Code == http.StatusMethodNotAllowed && len(s.allowedMethods(c.Path())) == 0 {
+			// Only the web app's catch-all matched the path: for the API
+			// that is an unknown route, not a wrong method.
+			fe = fiber.ErrNotFound
+		}
 		p.Status = fe.Code
 		kind, ok := statusKind[fe.Code]
 		if !ok {
@@ -135,6 +140,9 @@ func fiberDetail(c *fiber.Ctx, fe *fiber.Error) string {
 func (s *Server) allowedMethods(path string) []string {
 	var methods []string
 	for _, r := range s.app.GetRoutes(true) {
+		if r.Path == "/*" && isAPIPath(path) {
+			continue // the web app's catch-all serves no API path
+		}
 		if matchRoute(r.Path, path) && !slices.Contains(methods, r.Method) {
 			methods = append(methods, r.Method)
 		}

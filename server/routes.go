@@ -36,6 +36,12 @@ func (s *Server) routes() {
 	s.fundRoutes(api)
 	s.geoRoutes(api)
 	s.householdRoutes(api)
+
+	// The web app answers every other GET: its files, and index.html for
+	// its own routes. It comes last so that it never shadows the API.
+	if s.deps.WebApp != nil {
+		s.app.Get("/*", s.webApp())
+	}
 }
 
 // householdRoutes are households: a resident registers and manages their

@@ -12,6 +12,7 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -54,6 +55,8 @@ type Deps struct {
 	Metrics *Metrics
 	// Auth runs accounts, sessions, roles and the audit log.
 	Auth *auth.Service
+	// WebApp serves the web app's files; nil serves none.
+	WebApp http.Handler
 	// Community runs communities, memberships, proposals and boards.
 	Community *CommunityDeps
 	// Funds runs the fund pool: campaigns, sources of money and the ledger.

@@ -16,6 +16,7 @@ import (
 	"commonground/auth"
 	"commonground/community"
 	"commonground/demo"
+	"commonground/frontend"
 	"commonground/fundpool"
 	"commonground/geo"
 	"commonground/mongodb"
@@ -49,6 +50,9 @@ type Config struct {
 	DeadlineTick time.Duration
 	// Demo seeds the synthetic demo dataset at start (idempotently).
 	Demo bool
+	// WebApp tells the web app which raster tiles to draw over its offline
+	// basemap; the zero value draws none.
+	WebApp frontend.Options
 	// Now is the clock of the community routes; nil means time.Now. Tests
 	// move it to cross provisional periods and voting windows.
 	Now func() time.Time
@@ -141,6 +145,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 			Store: communities,
 			Now:   cfg.Now,
 		},
+		WebApp: frontend.Handler(cfg.WebApp),
 	})
 
 	jobsCtx, stop := context.WithCancel(context.Background())
