@@ -181,7 +181,8 @@ func matchRoute(pattern, path string) bool {
 func routePath(c *fiber.Ctx) string {
 	// A middleware route's path is a prefix of the request's, so it does
 	// not match the whole path.
-	if r := c.Route(); r != nil && r.Path != "" && r.Path != "/" && matchRoute(r.Path, c.Path()) {
+	if r := c.Route(); r != nil && r.Path != "" && r.Path != "/" && matchRoute(r.Path, c.Path()) &&
+		!(r.Path == "/*" && isAPIPath(c.Path())) {
 		return r.Path
 	}
 	return "unmatched"
