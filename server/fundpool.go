@@ -18,8 +18,8 @@ import (
 )
 
 // ParcelLocator gives the GeoJSON geometry of a parcel for the campaign map.
-// Until a parcel store is wired in (Deps.Parcels is nil) campaigns are
-// mapped with a null geometry and their parcel ids in the properties.
+// Without one (Deps.Parcels and Deps.Geo nil) campaigns are mapped with a
+// null geometry and their parcel ids in the properties.
 type ParcelLocator interface {
 	ParcelGeoJSON(ctx context.Context, parcelID string) (json.RawMessage, bool)
 }
@@ -772,6 +772,35 @@ type campaignMapProps struct {
 	ParcelIDs     []string  `json:"parcel_ids"`
 }
 
+// campaignGeometry is the outline of the parcels a campaign would buy: the
+// parcel's geometry, a GeometryCollection when it names several, nil when
+// none can be located.
+func (s *Server) campaignGeometry(ctx context.Context, parcelIDs []string) json.RawMessage {
+	if s.deps.Parcels == nil {
+		return nil
+	}
+	var gs []json.RawMessage
+	for _, id := range parcelIDs {
+		if g, ok := s.deps.Parcels.ParcelGeoJSON(ctx, id); ok {
+			gs = append(gs, g)
+		}
+	}
+	switch len(gs) {
+	case 0:
+		return nil
+	case 1:
+		return gs[0]
+	}
+	out := append([]byte(nil), `{"type":"GeometryCollection","geometries":[`...)
+	for i, g := range gs {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, g...)
+	}
+	return append(out, "]}"...)
+}
+
 // campaignMap is the public map layer: one feature per campaign that is not
 // a draft, with its parcel's geometry when a parcel store can give it and a
 // null geometry otherwise (RFC 7946 allows an unlocated feature).
@@ -793,13 +822,8 @@ func (s *Server) campaignMap(c *fiber.Ctx) error {
 		if f.Properties.ParcelIDs == nil {
 			f.Properties.ParcelIDs = []string{}
 		}
-		if s.deps.Parcels != nil {
-			for _, id := range camp.ParcelIDs {
-				if g, ok := s.deps.Parcels.ParcelGeoJSON(c.UserContext(), id); ok {
-					f.Geometry = g
-					break
-				}
-			}
+		if g := s.campaignGeometry(c.UserContext(), camp.ParcelIDs); g != nil {
+			f.Geometry = g
 		}
 		fc.Features = append(fc.Features, f)
 	}

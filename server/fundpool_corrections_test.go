@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -194,51 +195,71 @@ func TestPledgeForm(t *testing.T) {
 }
 
 // TestCampaignMapShowsParcel maps a campaign with the outline of the parcel
-// it would buy, and a campaign whose parcel is unknown with a null geometry.
+// it would buy, one with two parcels with both, and a campaign whose parcel
+// is unknown with a null geometry.
 func TestCampaignMapShowsParcel(t *testing.T) {
 	f := startFunds(t)
-	parcel := `{"type":"Feature","properties":{"source":"test-assessor","source_id":"map-1","address":"1 Creek Rd, Talent, OR","currency":"USD"},
-		"geometry":{"type":"Polygon","coordinates":[[[-122.8203,42.2754],[-122.8183,42.2754],[-122.8183,42.2769],[-122.8203,42.2769],[-122.8203,42.2754]]]}}`
-	r := f.Do(t, "POST", "/api/v1/parcels", parcel, append(as(f.org, ""), "Content-Type", "application/geo+json")...)
-	var p struct {
-		ID string `json:"id"`
-	}
-	r.JSON(t, &p)
-	if r.Status != 201 || p.ID == "" {
-		t.Fatalf("create parcel: %d %s", r.Status, r.Body)
+	var ids []string
+	for i, lon := range []float64{-122.8203, -122.8103} {
+		parcel := fmt.Sprintf(`{"type":"Feature","properties":{"source":"test-assessor","source_id":"map-%d","address":"%d Creek Rd, Talent, OR","currency":"USD"},
+			"geometry":{"type":"Polygon","coordinates":[[[%[3]g,42.2754],[%[4]g,42.2754],[%[4]g,42.2769],[%[3]g,42.2769],[%[3]g,42.2754]]]}}`, i, i+1, lon, lon+0.002)
+		r := f.Do(t, "POST", "/api/v1/parcels", parcel, append(as(f.org, ""), "Content-Type", "application/geo+json")...)
+		var p struct {
+			ID string `json:"id"`
+		}
+		r.JSON(t, &p)
+		if r.Status != 201 || p.ID == "" {
+			t.Fatalf("create parcel: %d %s", r.Status, r.Body)
+		}
+		ids = append(ids, p.ID)
 	}
 	located := campaignBody("located", "keep_what_you_raise", 100_000, time.Now().Add(time.Hour))
-	located["parcel_ids"] = []string{p.ID}
-	for _, body := range []map[string]any{located, campaignBody("unlocated", "keep_what_you_raise", 100_000, time.Now().Add(time.Hour))} {
+	located["parcel_ids"] = ids[:1]
+	two := campaignBody("two", "keep_what_you_raise", 100_000, time.Now().Add(time.Hour))
+	two["parcel_ids"] = append(ids, "parcel-unknown")
+	for _, body := range []map[string]any{located, two, campaignBody("unlocated", "keep_what_you_raise", 100_000, time.Now().Add(time.Hour))} {
 		if r := f.Do(t, "POST", "/api/v1/campaigns", body, as(f.org, "")...); r.Status != 201 {
 			t.Fatalf("create campaign: %d %s", r.Status, r.Body)
 		}
 		f.transition(t, body["id"].(string), "open", 200)
 	}
+	type polygon struct {
+		Type        string        `json:"type"`
+		Coordinates [][][]float64 `json:"coordinates"`
+	}
 	var fc struct {
 		Features []struct {
 			ID       string `json:"id"`
 			Geometry *struct {
-				Type        string        `json:"type"`
-				Coordinates [][][]float64 `json:"coordinates"`
+				polygon
+				Geometries []polygon `json:"geometries"`
 			} `json:"geometry"`
 		} `json:"features"`
 	}
-	r = f.Do(t, "GET", "/api/v1/map/campaigns", nil)
+	r := f.Do(t, "GET", "/api/v1/map/campaigns", nil)
 	r.JSON(t, &fc)
-	if r.Status != 200 || len(fc.Features) != 2 {
+	if r.Status != 200 || len(fc.Features) != 3 {
 		t.Fatalf("map = %d %s", r.Status, r.Body)
 	}
+	isParcel := func(g polygon, lon float64) bool {
+		return g.Type == "Polygon" && len(g.Coordinates) == 1 && len(g.Coordinates[0]) == 5 &&
+			g.Coordinates[0][0][0] == lon && g.Coordinates[0][0][1] == 42.2754
+	}
 	for _, ft := range fc.Features {
+		g := ft.Geometry
 		switch ft.ID {
 		case "located":
-			if g := ft.Geometry; g == nil || g.Type != "Polygon" || len(g.Coordinates) != 1 || len(g.Coordinates[0]) != 5 ||
-				g.Coordinates[0][0][0] != -122.8203 || g.Coordinates[0][0][1] != 42.2754 {
+			if g == nil || !isParcel(g.polygon, -122.8203) {
 				t.Errorf("located campaign's geometry = %+v; want the parcel's outline", g)
 			}
+		case "two":
+			if g == nil || g.Type != "GeometryCollection" || len(g.Geometries) != 2 ||
+				!isParcel(g.Geometries[0], -122.8203) || !isParcel(g.Geometries[1], -122.8103) {
+				t.Errorf("two-parcel campaign's geometry = %+v; want both outlines", g)
+			}
 		case "unlocated":
-			if ft.Geometry != nil {
-				t.Errorf("a campaign whose parcel is unknown has geometry %+v; want null", ft.Geometry)
+			if g != nil {
+				t.Errorf("a campaign whose parcel is unknown has geometry %+v; want null", g)
 			}
 		}
 	}
