@@ -100,7 +100,11 @@ func (s *Server) keyed(c *fiber.Ctx, run func(ctx context.Context, key string, b
 		return replay(c, *flight.rec, fp)
 	}
 	var stored *fundpool.IdempotencyRecord
-	defer func() { s.flights.end(flight, stored) }()
+	defer func() {
+		if stored == nil {
+			s.flights.end(flight, nil)
+		}
+	}()
 	if rec, err := s.deps.Funds.Recall(ctx, scope, header); err == nil {
 		return replay(c, rec, fp)
 	} else if apperr.KindOf(err) != apperr.NotFound {
@@ -116,32 +120,60 @@ func (s *Server) keyed(c *fiber.Ctx, run func(ctx context.Context, key string, b
 		return err
 	}
 	rec := fundpool.IdempotencyRecord{Scope: scope, Key: header, Fingerprint: fp, Status: status, Body: out}
-	if err := s.deps.Funds.Remember(ctx, rec); err != nil {
-		if apperr.KindOf(err) != apperr.Conflict {
-			return err
-		}
-		// A request with the key in another process finished first: answer as it did.
-		first, ferr := s.deps.Funds.Recall(ctx, scope, header)
-		if ferr != nil {
-			return ferr
-		}
-		return replay(c, first, fp)
-	}
+	// What the request recorded is stored already, under ids derived from
+	// the key; the response is remembered after it is sent, off the
+	// request's path. Until then this flight answers retries from memory.
+	// If the process stops before the record is written, a retry runs the
+	// request again and the fund pool finds the same records, counted once.
 	stored = &rec
+	s.flights.answer(flight, stored)
+	s.flights.remember(ctx, flight, func(ctx context.Context) error { return s.deps.Funds.Remember(ctx, rec) })
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 	return c.Send(out)
 }
 
 // keyedFlights tracks the keyed requests running in this process, by caller
-// and key.
+// and key, until their response is remembered.
 type keyedFlights struct {
 	mu sync.Mutex
 	m  map[string]*keyedFlight
+	// writes counts responses still being remembered, so that Shutdown
+	// can wait for them.
+	writes sync.WaitGroup
 }
 
-// keyedFlight is one keyed request while it runs. rec is set, once done is
-// closed, if it stored its response.
+// rememberTimeout bounds the write of one remembered response.
+const rememberTimeout = 15 * time.Second
+
+// answer makes rec the answer retries of flight f get, at once, while it is
+// being remembered.
+func (k *keyedFlights) answer(f *keyedFlight, rec *fundpool.IdempotencyRecord) {
+	k.mu.Lock()
+	f.rec = rec
+	k.mu.Unlock()
+}
+
+// remember runs write (storing flight f's response) after the request, then
+// ends the flight. A failed write is not an error of the request: its
+// effects are stored, and a retry finds them.
+func (k *keyedFlights) remember(ctx context.Context, f *keyedFlight, write func(context.Context) error) {
+	k.writes.Add(1)
+	go func() {
+		defer k.writes.Done()
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rememberTimeout)
+		defer cancel()
+		_ = write(wctx)
+		k.end(f, f.rec)
+	}()
+}
+
+// wait waits for the responses still being remembered.
+func (k *keyedFlights) wait() { k.writes.Wait() }
+
+// keyedFlight is one keyed request while it runs and its response is being
+// remembered. rec (guarded by keyedFlights.mu) is its response once it has
+// one; done is closed when the flight ends.
 type keyedFlight struct {
 	id          string
 	fingerprint string
@@ -166,7 +198,11 @@ func (k *keyedFlights) begin(ctx context.Context, id, fingerprint string) (*keye
 			k.mu.Unlock()
 			return f, nil
 		}
+		rec := f.rec
 		k.mu.Unlock()
+		if rec != nil && f.fingerprint == fingerprint {
+			return &keyedFlight{rec: rec}, nil
+		}
 		if f.fingerprint != fingerprint {
 			return nil, apperr.New(apperr.Conflict, "the Idempotency-Key was already used for a different request")
 		}
@@ -186,8 +222,8 @@ func (k *keyedFlights) begin(ctx context.Context, id, fingerprint string) (*keye
 func (k *keyedFlights) end(f *keyedFlight, rec *fundpool.IdempotencyRecord) {
 	k.mu.Lock()
 	delete(k.m, f.id)
-	k.mu.Unlock()
 	f.rec = rec
+	k.mu.Unlock()
 	close(f.done)
 }
 
