@@ -180,6 +180,13 @@ func (s *Households) Mine(viewer HouseholdViewer) (*Household, error) {
 	return h, nil
 }
 
+// Owner returns the account that owns household id (see
+// HouseholdDirectory.Owner).
+func (s *Households) Owner(id string) (accountID string, ok bool) { return s.dir.Owner(id) }
+
+// OwnedBy returns the id of the household accountID owns.
+func (s *Households) OwnedBy(accountID string) (id string, ok bool) { return s.dir.OwnedBy(accountID) }
+
 // ExportMine returns everything held about viewer's household.
 func (s *Households) ExportMine(viewer HouseholdViewer) (HouseholdDataExport, error) {
 	h, err := s.Mine(viewer)

@@ -27,8 +27,9 @@ func TestCommunityAccess(t *testing.T) {
 		"holder":              newUser(t, e.Env),
 	}
 	call(t, e.Env, admin, "POST", communityPath(park, "roles"), map[string]any{"accountId": people["community organizer"].ID, "role": "community_organizer"}, 201, nil)
-	call(t, e.Env, admin, "POST", communityPath(park, "founding-members"), map[string]any{"accountId": people["member"].ID, "householdId": "hh-member", "classKey": "resident"}, 201, nil)
+	call(t, e.Env, admin, "POST", communityPath(park, "founding-members"), map[string]any{"accountId": people["member"].ID, "householdId": home(t, e.Env, people["member"]), "classKey": "resident"}, 201, nil)
 
+	holderHome := home(t, e.Env, people["holder"])
 	seq := 0
 	// application makes a fresh application by the holder; provisional
 	// admits it as well.
@@ -46,7 +47,7 @@ func TestCommunityAccess(t *testing.T) {
 				call(t, e.Env, holder, "POST", communityPath(park, "memberships", old.ID, "withdraw"), nil, 200, nil)
 			}
 		}
-		call(t, e.Env, holder, "POST", communityPath(park, "memberships"), map[string]any{"classKey": "resident", "householdId": "hh-holder"}, 201, &m)
+		call(t, e.Env, holder, "POST", communityPath(park, "memberships"), map[string]any{"classKey": "resident", "householdId": holderHome}, 201, &m)
 		if provisional {
 			call(t, e.Env, admin, "POST", communityPath(park, "memberships", m.ID, "review"), map[string]any{"approve": true}, 200, nil)
 		}

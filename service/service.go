@@ -143,8 +143,9 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		// Households are served from memory, loaded above.
 		Households: svc.Households,
 		Community: &server.CommunityDeps{
-			Store: communities,
-			Now:   cfg.Now,
+			Store:      communities,
+			Households: svc.Households,
+			Now:        cfg.Now,
 		},
 		WebApp: frontend.Handler(cfg.WebApp),
 	})
