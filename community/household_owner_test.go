@@ -33,6 +33,12 @@ func TestHouseholdDirectoryOwners(t *testing.T) {
 			t.Errorf("OwnedBy(%q) = %q, %v, want %q", account, got, ok, want)
 		}
 	}
+	if id, ok := d.IDByExternalID("row-18"); id != "h2" || !ok {
+		t.Errorf("IDByExternalID(row-18) = %q, %v, want h2", id, ok)
+	}
+	if _, ok := d.IDByExternalID(""); ok {
+		t.Error("IDByExternalID finds a household without an external id")
+	}
 	d.Remove("h1")
 	if _, ok := d.OwnedBy("acct-1"); ok {
 		t.Error("OwnedBy finds a removed household")

@@ -153,6 +153,17 @@ func (d *HouseholdDirectory) OwnedBy(accountID string) (id string, ok bool) {
 	return id, ok
 }
 
+// IDByExternalID returns the id of the household imported with externalID.
+func (d *HouseholdDirectory) IDByExternalID(externalID string) (id string, ok bool) {
+	if externalID == "" {
+		return "", false
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	id, ok = d.byExternal[externalID]
+	return id, ok
+}
+
 // HasExternalID reports whether a household with this external id exists;
 // it fits CSVImportOptions.Exists.
 func (d *HouseholdDirectory) HasExternalID(externalID string) bool {

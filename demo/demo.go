@@ -16,8 +16,9 @@ import (
 
 // Env is what seeders may use; a domain adds its service here.
 type Env struct {
-	Funds      FundPool
-	Households Households
+	Funds       FundPool
+	Households  Households
+	Communities Communities
 }
 
 // Seeder adds one domain's demo data.
@@ -30,6 +31,7 @@ type Seeder struct {
 var Seeders = []Seeder{
 	{Name: "fund pool campaigns", Seed: seedCampaigns},
 	{Name: "households", Seed: seedHouseholds},
+	{Name: "communities", Seed: seedCommunities},
 }
 
 // Seed runs every seeder.

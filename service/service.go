@@ -123,7 +123,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		return fail(err)
 	}
 	if cfg.Demo {
-		if err := demo.Seed(ctx, demo.Env{Funds: svc.Funds, Households: svc.Households}, logger); err != nil {
+		if err := demo.Seed(ctx, demo.Env{Funds: svc.Funds, Households: svc.Households, Communities: communities}, logger); err != nil {
 			return fail(fmt.Errorf("seed the demo data: %w", err))
 		}
 	}
