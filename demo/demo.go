@@ -16,8 +16,10 @@ import (
 
 // Env is what seeders may use; a domain adds its service here.
 type Env struct {
-	Funds       FundPool
-	Households  Households
+	Funds      FundPool
+	Households Households
+	// Parcels keeps parcels and hazard zones; nil skips the map data.
+	Parcels     Parcels
 	Communities Communities
 }
 
@@ -29,6 +31,7 @@ type Seeder struct {
 
 // Seeders run in this order; later ones may rely on earlier ones.
 var Seeders = []Seeder{
+	{Name: "parcels and hazard zones", Seed: seedParcels},
 	{Name: "fund pool campaigns", Seed: seedCampaigns},
 	{Name: "households", Seed: seedHouseholds},
 	{Name: "communities", Seed: seedCommunities},

@@ -103,13 +103,27 @@ func (p *Pool) Book() *Book { return p.book }
 func (p *Pool) commit(ctx context.Context, txs ...Transaction) ([]Transaction, error) {
 	out := make([]Transaction, 0, len(txs))
 	for _, t := range txs {
-		got, _, err := p.book.Commit(ctx, t, p.store.AppendTransaction)
+		got, _, err := p.book.Commit(ctx, t, p.persist)
 		if err != nil {
 			return out, err
 		}
 		out = append(out, got)
 	}
 	return out, nil
+}
+
+// persist stores a group of transactions for the book. A transaction that
+// is already stored as the same event (a group that failed after storing
+// part of itself, retried one by one) counts as stored.
+func (p *Pool) persist(ctx context.Context, txs []Transaction) error {
+	err := p.store.AppendTransactions(ctx, txs)
+	if err == nil || len(txs) != 1 || apperr.KindOf(err) != apperr.Conflict {
+		return err
+	}
+	if old, ferr := p.store.FindTransactionByID(ctx, txs[0].ID); ferr == nil && old.sameEvent(txs[0]) {
+		return nil
+	}
+	return err
 }
 
 // RecordID derives the id of a record (a pledge, a grant, a disbursement)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -61,6 +62,12 @@ func (s *Server) visibleCampaign(c *fiber.Ctx) (fundpool.Campaign, error) {
 // method, route and body gets it again, byte for byte; a different request
 // with the key is refused with 409. The key handed to run is derived from
 // the caller and the header, so two callers' keys never meet in the ledger.
+//
+// A retry that arrives while the first request with its key is still running
+// (a client that timed out and sent again) does not run a second time: it
+// waits for the first and answers as it did. If the first fails, the retry
+// runs itself; if the retry's own deadline passes first, it gets 409 "still in
+// progress", and may be sent again.
 func (s *Server) keyed(c *fiber.Ctx, run func(ctx context.Context, key string, body []byte) (int, any, error)) error {
 	header := c.Get("Idempotency-Key")
 	if err := fundpool.ValidateIdempotencyKey(header); err != nil {
@@ -84,6 +91,15 @@ func (s *Server) keyed(c *fiber.Ctx, run func(ctx context.Context, key string, b
 		scope = "account:" + p.AccountID
 	}
 	fp := fundpool.Fingerprint(c.Method(), c.Path(), body)
+	flight, err := s.flights.begin(ctx, scope+"\x00"+header, fp)
+	if err != nil {
+		return err
+	}
+	if flight.rec != nil {
+		return replay(c, *flight.rec, fp)
+	}
+	var stored *fundpool.IdempotencyRecord
+	defer func() { s.flights.end(flight, stored) }()
 	if rec, err := s.deps.Funds.Recall(ctx, scope, header); err == nil {
 		return replay(c, rec, fp)
 	} else if apperr.KindOf(err) != apperr.NotFound {
@@ -103,16 +119,75 @@ func (s *Server) keyed(c *fiber.Ctx, run func(ctx context.Context, key string, b
 		if apperr.KindOf(err) != apperr.Conflict {
 			return err
 		}
-		// A concurrent request with the key finished first: answer as it did.
+		// A request with the key in another process finished first: answer as it did.
 		first, ferr := s.deps.Funds.Recall(ctx, scope, header)
 		if ferr != nil {
 			return ferr
 		}
 		return replay(c, first, fp)
 	}
+	stored = &rec
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 	return c.Send(out)
+}
+
+// keyedFlights tracks the keyed requests running in this process, by caller
+// and key.
+type keyedFlights struct {
+	mu sync.Mutex
+	m  map[string]*keyedFlight
+}
+
+// keyedFlight is one keyed request while it runs. rec is set, once done is
+// closed, if it stored its response.
+type keyedFlight struct {
+	id          string
+	fingerprint string
+	done        chan struct{}
+	rec         *fundpool.IdempotencyRecord
+}
+
+// begin registers a request with key id. If another with the id is running,
+// begin waits for it: its stored response comes back as the flight's rec
+// (the caller replays it); if it stored none, begin tries again. A different
+// request with the id is refused at once.
+func (k *keyedFlights) begin(ctx context.Context, id, fingerprint string) (*keyedFlight, error) {
+	for {
+		k.mu.Lock()
+		if k.m == nil {
+			k.m = map[string]*keyedFlight{}
+		}
+		f := k.m[id]
+		if f == nil {
+			f = &keyedFlight{id: id, fingerprint: fingerprint, done: make(chan struct{})}
+			k.m[id] = f
+			k.mu.Unlock()
+			return f, nil
+		}
+		k.mu.Unlock()
+		if f.fingerprint != fingerprint {
+			return nil, apperr.New(apperr.Conflict, "the Idempotency-Key was already used for a different request")
+		}
+		select {
+		case <-f.done:
+			if f.rec != nil {
+				return &keyedFlight{rec: f.rec}, nil
+			}
+		case <-ctx.Done():
+			return nil, apperr.New(apperr.Conflict, "a request with this Idempotency-Key is still in progress; send it again later")
+		}
+	}
+}
+
+// end finishes flight f, handing rec (nil if none was stored) to the
+// requests waiting for it.
+func (k *keyedFlights) end(f *keyedFlight, rec *fundpool.IdempotencyRecord) {
+	k.mu.Lock()
+	delete(k.m, f.id)
+	k.mu.Unlock()
+	f.rec = rec
+	close(f.done)
 }
 
 func replay(c *fiber.Ctx, rec fundpool.IdempotencyRecord, fingerprint string) error {

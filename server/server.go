@@ -80,6 +80,8 @@ type Server struct {
 	logger   *slog.Logger
 	metrics  *Metrics
 	inFlight atomic.Int64
+	// flights tracks requests with an Idempotency-Key while they run.
+	flights keyedFlights
 }
 
 // New builds the application and registers every route.

@@ -122,14 +122,13 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if svc.Households, err = openHouseholds(ctx, db, svc.Keyring, cfg.Now); err != nil {
 		return fail(err)
 	}
-	if cfg.Demo {
-		if err := demo.Seed(ctx, demo.Env{Funds: svc.Funds, Households: svc.Households, Communities: communities}, logger); err != nil {
-			return fail(fmt.Errorf("seed the demo data: %w", err))
-		}
-	}
-
 	if svc.Parcels, err = openParcels(ctx, db); err != nil {
 		return fail(err)
+	}
+	if cfg.Demo {
+		if err := demo.Seed(ctx, demo.Env{Funds: svc.Funds, Households: svc.Households, Parcels: svc.Parcels, Communities: communities}, logger); err != nil {
+			return fail(fmt.Errorf("seed the demo data: %w", err))
+		}
 	}
 
 	httpCfg := cfg.HTTP
