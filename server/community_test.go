@@ -249,6 +249,7 @@ func TestMultistakeholderCoopEndToEnd(t *testing.T) {
 	}
 
 	newcomer := newUser(t, e.Env)
+	home(t, e.Env, newcomer) // applies without naming it: the newcomer's own household
 	m := e.applyAndReview(t, msc.ID, admin, newcomer, map[string]any{"classKey": "resident", "region": "eagle_point"})
 	e.milestone(t, msc.ID, m.ID, admin, "orientation")
 	e.milestone(t, msc.ID, m.ID, admin, "conflict_training")
