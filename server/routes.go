@@ -94,6 +94,8 @@ func (s *Server) fundRoutes(api fiber.Router) {
 	api.Post("/campaigns/:id/transitions", runs, s.transitionCampaign)
 	api.Get("/campaigns/:id/pledges", runs, s.listPledges)
 	api.Post("/campaigns/:id/pledges", s.createPledge)
+	api.Post("/campaigns/:id/pledges/:pledge_id/cancel", s.requireSignedIn, s.cancelPledge)
+	api.Get("/campaigns/:id/pledge-form", s.pledgeForm)
 	api.Post("/campaigns/:id/grants", runs, s.createGrant)
 	api.Post("/campaigns/:id/loans", runs, s.createLoan)
 	api.Post("/campaigns/:id/receipts", runs, s.createReceipt)
@@ -103,6 +105,7 @@ func (s *Server) fundRoutes(api fiber.Router) {
 	api.Post("/campaigns/:id/disbursements/:disbursement_id/reject", runs, s.decideDisbursement(false))
 	api.Get("/campaigns/:id/ledger", s.campaignLedger)
 	api.Get("/campaigns/:id/ledger/verify", runs, s.verifyCampaignLedger)
+	api.Post("/campaigns/:id/ledger/:transaction_id/reversal", runs, s.reverseTransaction)
 	api.Get("/map/campaigns", s.campaignMap)
 }
 
