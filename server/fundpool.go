@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -507,11 +508,7 @@ func (s *Server) createReceipt(c *fiber.Ctx) error {
 		if err != nil {
 			return 0, nil, err
 		}
-		out := receiptOut{Transactions: make([]ledgerEntryOut, len(txs))}
-		for i, t := range txs {
-			out.Transactions[i] = s.ledgerEntry(ctx, camp, t, true)
-		}
-		return fiber.StatusCreated, out, nil
+		return fiber.StatusCreated, s.posted(ctx, camp, txs), nil
 	})
 }
 
@@ -565,11 +562,8 @@ func (s *Server) decideDisbursement(approve bool) fiber.Handler {
 		id := strings.Clone(c.Params("disbursement_id"))
 		actor := fundActor(principal(c))
 		return s.keyed(c, func(ctx context.Context, _ string, body []byte) (int, any, error) {
-			if len(strings.TrimSpace(string(body))) > 0 {
-				var in struct{}
-				if err := unmarshalStrict(body, &in); err != nil {
-					return 0, nil, err
-				}
+			if err := emptyBody(body); err != nil {
+				return 0, nil, err
 			}
 			d, err := s.deps.Funds.DecideDisbursement(ctx, actor, camp.ID, id, approve)
 			if err != nil {
@@ -578,6 +572,97 @@ func (s *Server) decideDisbursement(approve bool) fiber.Handler {
 			return fiber.StatusOK, toDisbursementOut(d), nil
 		})
 	}
+}
+
+// posted writes the transactions a request posted, for organizers.
+func (s *Server) posted(ctx context.Context, camp fundpool.Campaign, txs []fundpool.Transaction) receiptOut {
+	out := receiptOut{Transactions: make([]ledgerEntryOut, len(txs))}
+	for i, t := range txs {
+		out.Transactions[i] = s.ledgerEntry(ctx, camp, t, true)
+	}
+	return out
+}
+
+// emptyBody accepts no body at all, or an empty JSON object.
+func emptyBody(body []byte) error {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return nil
+	}
+	var in struct{}
+	return unmarshalStrict(body, &in)
+}
+
+// pledgeForm tells the pledge form what to say before anyone pledges: the
+// currency and limits, whether the campaign takes pledges now, and plainly
+// what "anonymous" hides and from whom.
+func (s *Server) pledgeForm(c *fiber.Ctx) error {
+	camp, err := s.visibleCampaign(c)
+	if err != nil {
+		return err
+	}
+	cur := camp.Currency()
+	out := pledgeFormOut{
+		CampaignID: camp.ID, Currency: cur,
+		MinAmount:       toAmountOut(fundpool.Money{Amount: 1, Currency: cur}),
+		MaxAmount:       toAmountOut(fundpool.Money{Amount: fundpool.MaxAmount, Currency: cur}),
+		AnonymousNotice: anonymousNotices, LinkedNotice: linkedNotices,
+	}
+	if why := camp.PledgeRefusal(time.Now()); why != "" {
+		out.Refusal = &why
+	}
+	out.AcceptsPledges = out.Refusal == nil
+	return writeJSON(c, fiber.StatusOK, out)
+}
+
+// cancelPledge voids what is outstanding on a pledge, at the request of its
+// pledger (signed in when they pledged) or of an organizer. Anyone else is
+// told the pledge does not exist.
+func (s *Server) cancelPledge(c *fiber.Ctx) error {
+	camp, err := s.visibleCampaign(c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	pl, err := s.deps.Funds.PledgeByID(c.UserContext(), c.Params("pledge_id"))
+	own := err == nil && pl.Pledger.AccountID != "" && pl.Pledger.AccountID == p.AccountID
+	if err != nil || pl.CampaignID != camp.ID || !(own || runsCampaigns(p)) {
+		return apperr.New(apperr.NotFound, "pledge not found")
+	}
+	memo := "cancelled by the pledger"
+	if !own {
+		memo = "cancelled by an organizer"
+	}
+	return s.keyed(c, func(ctx context.Context, key string, body []byte) (int, any, error) {
+		if err := emptyBody(body); err != nil {
+			return 0, nil, err
+		}
+		t, err := s.deps.Funds.CancelPledge(ctx, key, camp.ID, pl.ID, memo)
+		if err != nil {
+			return 0, nil, err
+		}
+		return fiber.StatusOK, s.pledgeOut(pl, t.ID, true), nil
+	})
+}
+
+// reverseTransaction undoes a ledger transaction by posting its reversal
+// (and, for a pledge receipt, the reversals of the matches it earned first).
+func (s *Server) reverseTransaction(c *fiber.Ctx) error {
+	camp, err := s.visibleCampaign(c)
+	if err != nil {
+		return err
+	}
+	txID := strings.Clone(c.Params("transaction_id"))
+	return s.keyed(c, func(ctx context.Context, key string, body []byte) (int, any, error) {
+		var in reversalIn
+		if err := unmarshalStrict(body, &in); err != nil {
+			return 0, nil, err
+		}
+		txs, err := s.deps.Funds.Reverse(ctx, key, camp.ID, txID, in.Reason)
+		if err != nil {
+			return 0, nil, err
+		}
+		return fiber.StatusCreated, s.posted(ctx, camp, txs), nil
+	})
 }
 
 // ledgerEntry writes a transaction for people: pledgers by name, or
