@@ -151,15 +151,34 @@ func (s *Households) Register(ctx context.Context, viewer HouseholdViewer, req H
 	if err != nil {
 		return nil, nil, err
 	}
+	found, err := s.create(ctx, h)
+	if err != nil {
+		return nil, nil, err
+	}
+	return h.Clone(), found, nil
+}
+
+// create stores a new household. The directory entry is put first, under
+// s.mu, so that it reserves the owner account and external id; the store
+// write then runs outside the lock, so that concurrent registrations reach
+// the store together and are committed in one write. A failed write takes
+// the reservation back.
+func (s *Households) create(ctx context.Context, h *Household) ([]HouseholdDuplicate, error) {
+	s.mu.Lock()
+	if err := s.dir.Put(h); err != nil {
+		s.mu.Unlock()
+		return nil, err
+	}
+	s.mu.Unlock()
+	if err := s.store.CreateHousehold(ctx, h); err != nil {
+		s.mu.Lock()
+		s.dir.Remove(h.ID)
+		s.mu.Unlock()
+		return nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.dir.Check(h); err != nil {
-		return nil, nil, err
-	}
-	if err := s.store.CreateHousehold(ctx, h); err != nil {
-		return nil, nil, err
-	}
-	return h.Clone(), s.index(h), nil
+	return s.index(h), nil
 }
 
 // Get returns what viewer may see of household id, or NotFound.
@@ -178,6 +197,18 @@ func (s *Households) Mine(viewer HouseholdViewer) (*Household, error) {
 		return nil, apperr.New(apperr.NotFound, "this account has no household yet")
 	}
 	return h, nil
+}
+
+// Owner returns the account that owns household id (see
+// HouseholdDirectory.Owner).
+func (s *Households) Owner(id string) (accountID string, ok bool) { return s.dir.Owner(id) }
+
+// OwnedBy returns the id of the household accountID owns.
+func (s *Households) OwnedBy(accountID string) (id string, ok bool) { return s.dir.OwnedBy(accountID) }
+
+// IDByExternalID returns the id of the household imported with externalID.
+func (s *Households) IDByExternalID(externalID string) (id string, ok bool) {
+	return s.dir.IDByExternalID(externalID)
 }
 
 // ExportMine returns everything held about viewer's household.
@@ -543,15 +574,9 @@ func (s *Households) Import(ctx context.Context, viewer HouseholdViewer, r io.Re
 func (s *Households) importRow(ctx context.Context, h *Household) (string, error) {
 	h = h.Clone()
 	h.ID = s.newID()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.dir.Check(h); err != nil {
+	if _, err := s.create(ctx, h); err != nil {
 		return "", err
 	}
-	if err := s.store.CreateHousehold(ctx, h); err != nil {
-		return "", err
-	}
-	s.index(h)
 	return h.ID, nil
 }
 

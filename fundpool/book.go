@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"commonground/apperr"
+	"commonground/groupcommit"
 )
 
 // Book holds every campaign's ledger in memory with its balances, updated on
@@ -20,7 +21,7 @@ type Book struct {
 	campaigns  map[string]*campaignLedger
 
 	writersMu sync.Mutex
-	writers   map[string]*sync.Mutex // per campaign: serializes Commit
+	writers   map[string]*groupcommit.Queue[*commitReq] // per campaign: serializes and groups Commit
 }
 
 // campaignLedger is one campaign's part of the book.
@@ -56,7 +57,7 @@ func NewBook() *Book {
 		txs:        make(map[string]*Transaction),
 		reversedBy: make(map[string]string),
 		campaigns:  make(map[string]*campaignLedger),
-		writers:    make(map[string]*sync.Mutex),
+		writers:    make(map[string]*groupcommit.Queue[*commitReq]),
 	}
 }
 
@@ -127,46 +128,148 @@ func (b *Book) Check(t Transaction) error {
 	return err
 }
 
+// Persist stores transactions in the order given, all of them or else
+// returns an error (after which any of them may or may not be stored). A
+// transaction already stored with the same id must come back as an apperr
+// Conflict.
+type Persist func(ctx context.Context, txs []Transaction) error
+
 // Commit appends t after persist has stored it, so that the book never holds
 // a transaction the store lost and the store never holds one the book would
-// refuse. Commits to one campaign are serialized (persist runs under that
-// campaign's lock, not the book's, so readers are never blocked by storage).
-// If t is a retry of a transaction already in the book, persist is not
-// called. t.Seq is set to its position in the campaign's ledger before
-// persist sees it.
-func (b *Book) Commit(ctx context.Context, t Transaction, persist func(context.Context, Transaction) error) (Transaction, bool, error) {
-	w := b.writer(t.CampaignID)
-	w.Lock()
-	defer w.Unlock()
-	b.mu.RLock()
-	old, dup, err := b.check(t)
-	if l := b.campaigns[t.CampaignID]; l != nil {
-		t.Seq = int64(len(l.txs)) + 1
-	} else {
-		t.Seq = 1
-	}
-	b.mu.RUnlock()
-	if err != nil || dup {
-		return old, false, err
-	}
-	if err := ctx.Err(); err != nil {
-		return Transaction{}, false, apperr.Wrap(apperr.Unavailable, err, "the request was cancelled")
-	}
-	if err := persist(ctx, t); err != nil {
-		return Transaction{}, false, err
-	}
-	return b.Append(t)
+// refuse. Commits to one campaign are serialized, and grouped: while one
+// group is being stored, the transactions that arrive wait, and the next
+// group stores them all in one call of persist (one write to the database
+// instead of one each). Only transactions whose checks cannot depend on one
+// another share a group (each brings in a new source of money, on accounts
+// of its own); any other is stored alone, after the group before it is in the
+// book. Commit returns only once t is stored and in the book, or refused.
+// All commits to a book must pass the same persist: a group is stored by
+// whichever waiting caller's call leads it. If t is a retry of a transaction
+// already in the book, persist is not called. t.Seq is set to its position
+// in the campaign's ledger before persist sees it.
+func (b *Book) Commit(ctx context.Context, t Transaction, persist Persist) (Transaction, bool, error) {
+	r := &commitReq{ctx: ctx, t: t}
+	b.committer(t.CampaignID).Do(r, func(group []*commitReq) { b.commitAll(group, persist) })
+	return r.out, r.added, r.err
 }
 
-func (b *Book) writer(campaignID string) *sync.Mutex {
+// commitReq is one Commit call waiting in its campaign's queue.
+type commitReq struct {
+	ctx   context.Context
+	t     Transaction
+	out   Transaction
+	added bool
+	err   error
+}
+
+func (r *commitReq) finish(out Transaction, added bool, err error) {
+	r.out, r.added, r.err = out, added, err
+}
+
+// commitTimeout bounds one group's write: the group outlives the request of
+// the caller leading it, so it cannot use that request's deadline alone.
+const commitTimeout = 15 * time.Second
+
+// commitAll checks, stores and appends reqs in order, in groups.
+func (b *Book) commitAll(reqs []*commitReq, persist Persist) {
+	var group []*commitReq
+	flush := func() {
+		if len(group) > 0 {
+			b.storeGroup(group, persist)
+			group = nil
+		}
+	}
+	for _, r := range reqs {
+		if len(group) > 0 && !joins(group, r.t) {
+			flush()
+		}
+		b.mu.RLock()
+		old, dup, err := b.check(r.t)
+		b.mu.RUnlock()
+		if err != nil || dup {
+			r.finish(old, false, err)
+			continue
+		}
+		if err := r.ctx.Err(); err != nil {
+			r.finish(Transaction{}, false, apperr.Wrap(apperr.Unavailable, err, "the request was cancelled"))
+			continue
+		}
+		group = append(group, r)
+		if !independent(r.t) {
+			flush()
+		}
+	}
+	flush()
+}
+
+// independent reports whether t's checks cannot depend on other
+// transactions of its group: it brings in a new source, and every account
+// it touches belongs to that source.
+func independent(t Transaction) bool { return t.Kind.creates() }
+
+// joins reports whether t may be stored in one group with group: it is
+// independent, in the same currency, and names neither a transaction nor a
+// source of the group.
+func joins(group []*commitReq, t Transaction) bool {
+	if !independent(t) || !independent(group[0].t) || txCurrency(t) != txCurrency(group[0].t) {
+		return false
+	}
+	for _, g := range group {
+		if g.t.ID == t.ID || (g.t.Source.Kind == t.Source.Kind && g.t.Source.ID == t.Source.ID) {
+			return false
+		}
+	}
+	return true
+}
+
+// storeGroup stores a checked group with one call of persist and appends it.
+// If that fails, each transaction is stored alone, so that one failure
+// fails only its own caller.
+func (b *Book) storeGroup(group []*commitReq, persist Persist) {
+	b.mu.RLock()
+	seq := int64(1)
+	if l := b.campaigns[group[0].t.CampaignID]; l != nil {
+		seq += int64(len(l.txs))
+	}
+	b.mu.RUnlock()
+	txs := make([]Transaction, len(group))
+	for i, r := range group {
+		r.t.Seq = seq + int64(i)
+		txs[i] = r.t
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), commitTimeout)
+	err := persist(ctx, txs)
+	cancel()
+	if err != nil {
+		if len(group) == 1 {
+			group[0].finish(Transaction{}, false, err)
+			return
+		}
+		for _, r := range group {
+			b.storeGroup([]*commitReq{r}, persist)
+		}
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, r := range group {
+		if old, dup, err := b.check(r.t); err != nil || dup {
+			r.finish(old, false, err)
+			continue
+		}
+		r.finish(b.apply(r.t), true, nil)
+	}
+}
+
+func (b *Book) committer(campaignID string) *groupcommit.Queue[*commitReq] {
 	b.writersMu.Lock()
 	defer b.writersMu.Unlock()
-	w := b.writers[campaignID]
-	if w == nil {
-		w = new(sync.Mutex)
-		b.writers[campaignID] = w
+	q := b.writers[campaignID]
+	if q == nil {
+		q = new(groupcommit.Queue[*commitReq])
+		b.writers[campaignID] = q
 	}
-	return w
+	return q
 }
 
 // check validates t under at least a read lock. It returns the existing

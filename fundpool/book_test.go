@@ -287,14 +287,14 @@ func TestCommitPersistsBeforeApplying(t *testing.T) {
 	c := openCampaign(t, "c1", KeepWhatYouRaise)
 	tx := must[Transaction](t)(MakePledge(c, pledge(c, "p1", 500, false), meta("k1")))
 	boom := apperr.New(apperr.Unavailable, "the database is unavailable")
-	if _, _, err := b.Commit(context.Background(), tx, func(context.Context, Transaction) error { return boom }); !errors.Is(err, boom) {
+	if _, _, err := b.Commit(context.Background(), tx, func(context.Context, []Transaction) error { return boom }); !errors.Is(err, boom) {
 		t.Fatalf("Commit with failing store = %v", err)
 	}
 	if n := len(b.All()); n != 0 {
 		t.Fatalf("book holds %d transactions after a failed store", n)
 	}
 	var stored []Transaction
-	persist := func(_ context.Context, t Transaction) error { stored = append(stored, t); return nil }
+	persist := func(_ context.Context, ts []Transaction) error { stored = append(stored, ts...); return nil }
 	got, added, err := b.Commit(context.Background(), tx, persist)
 	if err != nil || !added || got.Seq != 1 || len(stored) != 1 || stored[0].Seq != 1 {
 		t.Fatalf("Commit = %+v, %v, %v; stored %d", got, added, err, len(stored))
@@ -450,4 +450,87 @@ func TestNoPromisesAfterTheDeadline(t *testing.T) {
 	wantKind(t, err, apperr.Conflict)
 	_, err = CommitLoan(c, LoanCommitment{ID: "l1", CampaignID: c.ID, Lender: "CU", Amount: usd(100)}, late)
 	wantKind(t, err, apperr.Conflict)
+}
+
+// TestCommitGroups sends pledges and receipts from many goroutines through a
+// slow store: pledges share writes, every other kind is stored alone, the
+// store holds exactly what the book holds, in Seq order, and a group whose
+// write fails is retried one by one so that only the refused transaction
+// fails.
+func TestCommitGroups(t *testing.T) {
+	b := NewBook()
+	c := openCampaign(t, "c1", KeepWhatYouRaise)
+	var mu sync.Mutex
+	var stored []Transaction
+	var groups []int
+	persist := func(_ context.Context, txs []Transaction) error {
+		time.Sleep(2 * time.Millisecond)
+		mu.Lock()
+		defer mu.Unlock()
+		for _, tx := range txs {
+			if tx.IdempotencyKey == "refused" {
+				return apperr.New(apperr.Unavailable, "the database is unavailable")
+			}
+		}
+		groups = append(groups, len(txs))
+		for _, tx := range txs {
+			if len(txs) > 1 && !tx.Kind.creates() {
+				t.Errorf("a %s was stored in a group of %d", tx.Kind, len(txs))
+			}
+		}
+		stored = append(stored, txs...)
+		return nil
+	}
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Go(func() {
+			for i := range 20 {
+				id := "p" + itoa(w) + "-" + itoa(i)
+				key := id
+				if w == 0 && i == 7 {
+					key = "refused"
+				}
+				tx := must[Transaction](t)(MakePledge(c, pledge(c, id, 100, false), meta(key)))
+				_, _, err := b.Commit(context.Background(), tx, persist)
+				if key == "refused" {
+					wantKind(t, err, apperr.Unavailable)
+					continue
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if i%5 == 0 {
+					rs := must[[]Transaction](t)(ReceivePledge(b, c, id, usd(40), meta(id+"/r")))
+					for _, r := range rs {
+						if _, _, err := b.Commit(context.Background(), r, persist); err != nil {
+							t.Error(err)
+						}
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	all := b.All()
+	if want := 16*20 - 1 + 16*4; len(all) != want || len(stored) != want {
+		t.Fatalf("book holds %d, store %d transactions; want %d", len(all), len(stored), want)
+	}
+	for i, tx := range all {
+		if tx.Seq != int64(i+1) || stored[i].ID != tx.ID || stored[i].Seq != tx.Seq {
+			t.Fatalf("transaction %d: book %s seq %d, store %s seq %d", i, tx.ID, tx.Seq, stored[i].ID, stored[i].Seq)
+		}
+	}
+	grouped := 0
+	for _, n := range groups {
+		if n > 1 {
+			grouped++
+		}
+	}
+	if grouped == 0 {
+		t.Errorf("no two of %d concurrent pledges shared a write: groups %v", len(all), groups)
+	}
+	if r := Verify(all); !r.OK() {
+		t.Errorf("verify: %+v", r.Violations)
+	}
 }

@@ -37,7 +37,7 @@ func almeda() fundpool.Campaign {
 
 func post(b *fundpool.Book, txs ...fundpool.Transaction) {
 	for _, tx := range txs {
-		if _, _, err := b.Commit(context.Background(), tx, func(context.Context, fundpool.Transaction) error { return nil }); err != nil {
+		if _, _, err := b.Commit(context.Background(), tx, func(context.Context, []fundpool.Transaction) error { return nil }); err != nil {
 			panic(err)
 		}
 	}

@@ -112,4 +112,4 @@ func assertUnchanged(t testing.TB, before, after snapshot) {
 	}
 }
 
-func persistNothing(context.Context, Transaction) error { return nil }
+func persistNothing(context.Context, []Transaction) error { return nil }

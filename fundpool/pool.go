@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"commonground/apperr"
 )
@@ -103,13 +105,27 @@ func (p *Pool) Book() *Book { return p.book }
 func (p *Pool) commit(ctx context.Context, txs ...Transaction) ([]Transaction, error) {
 	out := make([]Transaction, 0, len(txs))
 	for _, t := range txs {
-		got, _, err := p.book.Commit(ctx, t, p.store.AppendTransaction)
+		got, _, err := p.book.Commit(ctx, t, p.persist)
 		if err != nil {
 			return out, err
 		}
 		out = append(out, got)
 	}
 	return out, nil
+}
+
+// persist stores a group of transactions for the book. A transaction that
+// is already stored as the same event (a group that failed after storing
+// part of itself, retried one by one) counts as stored.
+func (p *Pool) persist(ctx context.Context, txs []Transaction) error {
+	err := p.store.AppendTransactions(ctx, txs)
+	if err == nil || len(txs) != 1 || apperr.KindOf(err) != apperr.Conflict {
+		return err
+	}
+	if old, ferr := p.store.FindTransactionByID(ctx, txs[0].ID); ferr == nil && old.sameEvent(txs[0]) {
+		return nil
+	}
+	return err
 }
 
 // RecordID derives the id of a record (a pledge, a grant, a disbursement)
@@ -371,8 +387,9 @@ func (p *Pool) Receive(ctx context.Context, key, campaignID string, kind SourceK
 	return p.commit(ctx, txs...)
 }
 
-// CancelPledge voids what is outstanding on a pledge.
-func (p *Pool) CancelPledge(ctx context.Context, key, campaignID, pledgeID string) (Transaction, error) {
+// CancelPledge voids what is outstanding on a pledge; memo says who
+// cancelled it, for the public ledger. What was received stays received.
+func (p *Pool) CancelPledge(ctx context.Context, key, campaignID, pledgeID, memo string) (Transaction, error) {
 	c, err := p.store.FindCampaignByID(ctx, campaignID)
 	if err != nil {
 		return Transaction{}, err
@@ -383,7 +400,7 @@ func (p *Pool) CancelPledge(ctx context.Context, key, campaignID, pledgeID strin
 		}
 		return old, nil
 	}
-	t, err := CancelPledge(p.book, c, pledgeID, TxMeta{Key: key, At: p.now(), Memo: "cancelled by the pledger"})
+	t, err := CancelPledge(p.book, c, pledgeID, TxMeta{Key: key, At: p.now(), Memo: memo})
 	if err != nil {
 		return Transaction{}, err
 	}
@@ -392,6 +409,38 @@ func (p *Pool) CancelPledge(ctx context.Context, key, campaignID, pledgeID strin
 		return Transaction{}, err
 	}
 	return got[0], nil
+}
+
+// Reverse undoes transaction txID of campaign campaignID by reversing
+// transactions, never by an edit; reason is required and shown in the
+// ledger. Reversing a pledge receipt first reverses the matches it earned.
+// It returns the reversals, the one of txID last. A retry (the same key)
+// finishes a reversal a crash cut short and returns what it posted.
+func (p *Pool) Reverse(ctx context.Context, key, campaignID, txID, reason string) ([]Transaction, error) {
+	c, err := p.store.FindCampaignByID(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > MaxMemoLen {
+		var f apperr.Fields
+		f.Add("reason", "must say why, in 1 to %d characters", MaxMemoLen)
+		return nil, f.Err()
+	}
+	if orig, ok := p.book.Transaction(txID); !ok || orig.CampaignID != c.ID {
+		return nil, apperr.New(apperr.NotFound, "transaction %s not found", txID)
+	}
+	if old, ok := p.book.Transaction(TransactionID(c.ID, key)); ok {
+		if old.Kind != KindReversal || old.Ref != txID {
+			return nil, errKeyReused()
+		}
+		return []Transaction{old}, nil
+	}
+	txs, err := ReverseTx(p.book, txID, TxMeta{Key: key, At: p.now(), Memo: reason})
+	if err != nil {
+		return nil, err
+	}
+	return p.commit(ctx, txs...)
 }
 
 // ProposeDisbursement records a proposal by organizer by.

@@ -8,11 +8,13 @@ import (
 // LedgerStore keeps the append-only ledger: one record per transaction,
 // never updated or deleted.
 type LedgerStore interface {
-	// AppendTransaction stores t. Its id derives from its campaign and
-	// idempotency key (TransactionID), so storing it under that id as the
-	// primary key refuses a second transaction with the same key: that
-	// must come back as an apperr Conflict.
-	AppendTransaction(ctx context.Context, t Transaction) error
+	// AppendTransactions stores txs in order, in one write where the
+	// store can, so that the book's grouped commits cost one write per
+	// group. Each id derives from its campaign and idempotency key
+	// (TransactionID), so storing it under that id as the primary key
+	// refuses a second transaction with the same key: that must come back
+	// as an apperr Conflict. After an error any prefix of txs may be stored.
+	AppendTransactions(ctx context.Context, txs []Transaction) error
 	// FindTransactionByID returns a transaction, or an apperr NotFound.
 	FindTransactionByID(ctx context.Context, id string) (Transaction, error)
 	// LoadTransactions calls fn with every stored transaction, in any order

@@ -51,6 +51,54 @@ type PoolStore struct {
 	// slips through runs again, and the ledger's own key on each
 	// transaction answers it with the first result.
 	keys map[string]struct{}
+	// recent holds the latest idempotency records in full, so that a retry
+	// soon after its first request (nearly every retry) costs no read.
+	recent recentRecords
+}
+
+// Bounds of the idempotency records kept in memory.
+const (
+	maxRecentRecords = 4096
+	maxRecentBytes   = 8 << 20
+)
+
+// recentRecords is a first-in, first-out cache of idempotency records,
+// bounded in count and in bytes of stored responses.
+type recentRecords struct {
+	byID  map[string]fundpool.IdempotencyRecord
+	order []string // ids, oldest first
+	bytes int
+}
+
+func (r *recentRecords) add(id string, rec fundpool.IdempotencyRecord) {
+	if r.byID == nil {
+		r.byID = map[string]fundpool.IdempotencyRecord{}
+	}
+	if _, ok := r.byID[id]; ok || len(rec.Body) > maxRecentBytes {
+		return
+	}
+	rec.Body = slices.Clone(rec.Body)
+	r.byID[id] = rec
+	r.order = append(r.order, id)
+	r.bytes += len(rec.Body)
+	for len(r.order) > maxRecentRecords || r.bytes > maxRecentBytes {
+		r.evict()
+	}
+}
+
+func (r *recentRecords) evict() {
+	old := r.order[0]
+	r.order[0] = ""
+	r.order = r.order[1:]
+	r.bytes -= len(r.byID[old].Body)
+	delete(r.byID, old)
+}
+
+// dropBefore forgets the records created before t, as the store does.
+func (r *recentRecords) dropBefore(t time.Time) {
+	for len(r.order) > 0 && r.byID[r.order[0]].CreatedAt.Before(t) {
+		r.evict()
+	}
 }
 
 var _ fundpool.Store = (*PoolStore)(nil)
@@ -138,11 +186,10 @@ func (s *PoolStore) loadKeys(ctx context.Context) (map[string]struct{}, error) {
 	return keys, err
 }
 
+// insert stores a new record. Records are inserted in groups: the pledges
+// of many clients at once share one write.
 func (s *PoolStore) insert(ctx context.Context, coll string, doc any) error {
-	return s.db.Write(ctx, coll, "insert", func(ctx context.Context) error {
-		_, err := s.db.Collection(coll).InsertOne(ctx, doc)
-		return err
-	})
+	return s.db.InsertGrouped(ctx, coll, doc)
 }
 
 func (s *PoolStore) findByID(ctx context.Context, coll, id string, doc any) error {
@@ -176,10 +223,24 @@ func notFound(err error, format string, args ...any) error {
 
 // Ledger
 
-// AppendTransaction inserts t under its id; a second transaction with the
-// same id (the same idempotency key) is refused by the primary key.
-func (s *PoolStore) AppendTransaction(ctx context.Context, t fundpool.Transaction) error {
-	return s.insert(ctx, collLedger, toTxDoc(t))
+// AppendTransactions inserts txs under their ids in one ordered write; a
+// second transaction with the same id (the same idempotency key) is refused
+// by the primary key.
+func (s *PoolStore) AppendTransactions(ctx context.Context, txs []fundpool.Transaction) error {
+	if len(txs) == 1 {
+		return s.db.Write(ctx, collLedger, "insert", func(ctx context.Context) error {
+			_, err := s.db.Collection(collLedger).InsertOne(ctx, toTxDoc(txs[0]))
+			return err
+		})
+	}
+	docs := make([]any, len(txs))
+	for i, t := range txs {
+		docs[i] = toTxDoc(t)
+	}
+	return s.db.Write(ctx, collLedger, "insert_many", func(ctx context.Context) error {
+		_, err := s.db.Collection(collLedger).InsertMany(ctx, docs)
+		return err
+	})
 }
 
 // FindTransactionByID returns a stored transaction.
@@ -434,6 +495,13 @@ func (s *PoolStore) FindIdempotency(ctx context.Context, scope, key string) (fun
 	if !known {
 		return fundpool.IdempotencyRecord{}, apperr.New(apperr.NotFound, "no request with this key")
 	}
+	s.mu.RLock()
+	rec, ok := s.recent.byID[id]
+	s.mu.RUnlock()
+	if ok {
+		rec.Body = slices.Clone(rec.Body)
+		return rec, nil
+	}
 	var d idempotencyDoc
 	if err := s.findByID(ctx, collIdempotency, id, &d); err != nil {
 		return fundpool.IdempotencyRecord{}, notFound(err, "no request with this key")
@@ -451,6 +519,10 @@ func (s *PoolStore) SaveIdempotency(ctx context.Context, r fundpool.IdempotencyR
 	if err == nil || apperr.KindOf(err) == apperr.Conflict {
 		s.mu.Lock()
 		s.keys[id] = struct{}{}
+		if err == nil {
+			r.CreatedAt = r.CreatedAt.UTC().Truncate(time.Millisecond)
+			s.recent.add(id, r)
+		}
 		s.mu.Unlock()
 	}
 	return err
@@ -477,6 +549,7 @@ func (s *PoolStore) DeleteIdempotencyBefore(ctx context.Context, t time.Time) (i
 	}
 	s.mu.Lock()
 	s.keys = keys
+	s.recent.dropBefore(t)
 	s.mu.Unlock()
 	return n, nil
 }

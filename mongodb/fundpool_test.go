@@ -2,6 +2,9 @@ package mongodb_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -153,10 +156,10 @@ func TestPoolStoreRefusesDuplicates(t *testing.T) {
 		t.Errorf("update from a stale version: %v, want Conflict", err)
 	}
 	tx := fundpool.Transaction{ID: fundpool.TransactionID("dup", "k"), CampaignID: "dup", Kind: fundpool.KindPledgeMade, IdempotencyKey: "k", Time: t0}
-	if err := s.AppendTransaction(ctx, tx); err != nil {
+	if err := s.AppendTransactions(ctx, []fundpool.Transaction{tx}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AppendTransaction(ctx, tx); apperr.KindOf(err) != apperr.Conflict {
+	if err := s.AppendTransactions(ctx, []fundpool.Transaction{tx}); apperr.KindOf(err) != apperr.Conflict {
 		t.Errorf("second transaction with the id: %v, want Conflict", err)
 	}
 	rec := fundpool.IdempotencyRecord{Scope: "public", Key: "k", Fingerprint: "f", Status: 201, Body: []byte(`{}`), CreatedAt: t0}
@@ -245,6 +248,50 @@ func TestDeadlineResolvesOnceAcrossRestart(t *testing.T) {
 		}
 		if r := restarted.Verify(c.ID); !r.OK() {
 			t.Errorf("ledger does not verify: %+v", r.Violations)
+		}
+	}
+}
+
+// TestGroupedInserts creates pledge records and idempotency records from
+// many goroutines at once: each caller gets its own answer (a Conflict for a
+// record that exists, even when its group's other records are new), and a
+// store opened afresh finds exactly the records acknowledged, reading from
+// the database what it no longer holds in memory.
+func TestGroupedInserts(t *testing.T) {
+	ctx := context.Background()
+	db := mongodbtest.Open(t)
+	s := openStore(t, db)
+	const n = 60
+	errs := make([]error, 2*n)
+	var wg sync.WaitGroup
+	for i := range 2 * n {
+		wg.Go(func() {
+			// Records i and i+n share an id: one of each pair is refused.
+			p := fundpool.Pledge{ID: fmt.Sprint("pl_", i%n), CampaignID: "grouped", Amount: usd(int64(100 + i%n)),
+				Pledger: fundpool.Pledger{Kind: fundpool.PledgerPerson, Name: "A"}, CreatedAt: t0}
+			errs[i] = s.CreatePledge(ctx, p)
+			rec := fundpool.IdempotencyRecord{Scope: "public", Key: fmt.Sprint("k", i), Fingerprint: "f", Status: 201, Body: []byte(fmt.Sprint(i)), CreatedAt: t0}
+			if err := s.SaveIdempotency(ctx, rec); err != nil {
+				t.Errorf("save record %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		a, b := errs[i], errs[i+n]
+		if (a == nil) == (b == nil) || apperr.KindOf(errors.Join(a, b)) != apperr.Conflict {
+			t.Errorf("pledge %d twice: %v and %v; want one stored and one Conflict", i, a, b)
+		}
+	}
+	fresh := openStore(t, db)
+	ps, _ := fresh.FindPledges(ctx, "grouped")
+	if len(ps) != n {
+		t.Errorf("%d pledges stored, want %d", len(ps), n)
+	}
+	for i := range 2 * n {
+		got, err := fresh.FindIdempotency(ctx, "public", fmt.Sprint("k", i))
+		if err != nil || string(got.Body) != fmt.Sprint(i) {
+			t.Errorf("record %d = %q, %v", i, got.Body, err)
 		}
 	}
 }

@@ -5,8 +5,10 @@ import (
 	"compress/flate"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,6 +48,20 @@ var _ community.HouseholdStore = (*HouseholdStore)(nil)
 type HouseholdStore struct {
 	db   *DB
 	ring *seal.Keyring
+
+	// Concurrent registrations are committed together (group commit): the
+	// embedded store runs one write at a time and each pays a disk sync, so
+	// households that arrive while a write runs go into the next single
+	// InsertMany. queue holds them; leading is true while a caller writes.
+	mu      sync.Mutex
+	queue   []*householdInsert
+	leading bool
+}
+
+// householdInsert is one household waiting for a group commit.
+type householdInsert struct {
+	doc  *householdDoc
+	done chan error
 }
 
 // NewHouseholdStore returns a store sealing with ring.
@@ -334,20 +350,86 @@ func fromRemainderDoc(d *householdRemainderDoc) community.HouseholdRemainder {
 	}
 }
 
-// CreateHousehold inserts h; a taken id or external id is a Conflict.
+// CreateHousehold inserts h; a taken id or external id is a Conflict. It
+// returns only once the insert has succeeded or failed, never earlier (not
+// even when ctx ends), so that a caller's answer always matches the store.
 func (s *HouseholdStore) CreateHousehold(ctx context.Context, h *community.Household) error {
 	doc, err := toHouseholdDoc(s.ring, h)
 	if err != nil {
 		return err
 	}
-	err = s.db.Write(ctx, householdsCollection, "insert", func(ctx context.Context) error {
-		_, err := s.coll().InsertOne(ctx, doc)
+	req := &householdInsert{doc: doc, done: make(chan error, 1)}
+	s.mu.Lock()
+	s.queue = append(s.queue, req)
+	lead := !s.leading
+	s.leading = true
+	s.mu.Unlock()
+	if lead {
+		s.commit(ctx)
+	}
+	return <-req.done
+}
+
+// commit writes everything queued in one InsertMany, then hands the lead
+// to a new goroutine if more arrived meanwhile, so that no caller waits for
+// batches after its own.
+func (s *HouseholdStore) commit(ctx context.Context) {
+	s.mu.Lock()
+	batch := s.queue
+	s.queue = nil
+	s.mu.Unlock()
+
+	// The batch carries other callers' households: it must not end with
+	// this caller's request.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	errs := s.insertMany(wctx, batch)
+	cancel()
+	for i, req := range batch {
+		req.done <- errs[i]
+	}
+
+	s.mu.Lock()
+	if len(s.queue) > 0 {
+		s.mu.Unlock()
+		go s.commit(context.WithoutCancel(ctx))
+		return
+	}
+	s.leading = false
+	s.mu.Unlock()
+}
+
+// insertMany inserts the batch unordered and returns each insert's error.
+func (s *HouseholdStore) insertMany(ctx context.Context, batch []*householdInsert) []error {
+	docs := make([]any, len(batch))
+	for i, req := range batch {
+		docs[i] = req.doc
+	}
+	errs := make([]error, len(batch))
+	var bwe mongo.BulkWriteException
+	err := s.db.Write(ctx, householdsCollection, "insert", func(ctx context.Context) error {
+		_, err := s.coll().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+		if errors.As(err, &bwe) && bwe.WriteConcernError == nil && len(bwe.WriteErrors) > 0 {
+			return nil // reported per document below
+		}
 		return err
 	})
-	if apperr.Is(err, apperr.Conflict) {
-		return apperr.Wrap(apperr.Conflict, err, "a household with this id or external id already exists")
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
 	}
-	return err
+	for _, we := range bwe.WriteErrors {
+		if we.Index < 0 || we.Index >= len(errs) {
+			continue
+		}
+		if we.Code == 11000 || (we.Code == 1 && strings.Contains(we.Message, "UNIQUE constraint failed")) {
+			errs[we.Index] = apperr.Wrap(apperr.Conflict, we, "a household with this id or external id already exists")
+		} else {
+			errs[we.Index] = apperr.Wrap(apperr.Internal, we, "database error")
+		}
+	}
+	return errs
 }
 
 // HouseholdByID returns the household, or NotFound (also for an erased one).

@@ -62,6 +62,10 @@ type DB struct {
 	// writeMu serializes writes to the embedded server, which loses
 	// concurrent updates to one document. It is nil against MongoDB.
 	writeMu *sync.Mutex
+
+	// groups coalesces concurrent inserts (InsertGrouped).
+	groupsOnce sync.Once
+	groups     *inserts
 }
 
 // Open connects to cfg.URI, or starts the embedded server under cfg.DataDir.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ type fundEnv struct {
 	orgID                        string
 }
 
-func startFunds(t *testing.T, opts ...servicetest.Option) *fundEnv {
+func startFunds(t testing.TB, opts ...servicetest.Option) *fundEnv {
 	t.Helper()
 	env := servicetest.Start(t, opts...)
 	f := &fundEnv{Env: env}
@@ -67,7 +68,7 @@ func campaignBody(id, mode string, target int64, deadline time.Time) map[string]
 }
 
 // openCampaign creates and opens a campaign, failing the test otherwise.
-func (f *fundEnv) openCampaign(t *testing.T, id, mode string, target int64) {
+func (f *fundEnv) openCampaign(t testing.TB, id, mode string, target int64) {
 	t.Helper()
 	r := f.Do(t, "POST", "/api/v1/campaigns", campaignBody(id, mode, target, time.Now().Add(30*24*time.Hour)), as(f.org, "")...)
 	if r.Status != 201 {
@@ -76,7 +77,7 @@ func (f *fundEnv) openCampaign(t *testing.T, id, mode string, target int64) {
 	f.transition(t, id, "open", 200)
 }
 
-func (f *fundEnv) transition(t *testing.T, id, status string, want int) {
+func (f *fundEnv) transition(t testing.TB, id, status string, want int) {
 	t.Helper()
 	r := f.Do(t, "POST", "/api/v1/campaigns/"+id+"/transitions", map[string]string{"status": status}, as(f.org, "")...)
 	if r.Status != want {
@@ -94,7 +95,7 @@ type idResp struct {
 }
 
 // post sends a keyed POST and wants status want.
-func (f *fundEnv) post(t *testing.T, token, path string, body any, want int) idResp {
+func (f *fundEnv) post(t testing.TB, token, path string, body any, want int) idResp {
 	t.Helper()
 	r := f.Do(t, "POST", path, body, as(token, newKey())...)
 	if r.Status != want {
@@ -131,7 +132,7 @@ type campaignResp struct {
 	} `json:"progress"`
 }
 
-func (f *fundEnv) campaign(t *testing.T, id, token string) campaignResp {
+func (f *fundEnv) campaign(t testing.TB, id, token string) campaignResp {
 	t.Helper()
 	r := f.Do(t, "GET", "/api/v1/campaigns/"+id, nil, as(token, "")...)
 	if r.Status != 200 {
@@ -530,4 +531,50 @@ func TestDeadlineJobReleasesPledges(t *testing.T) {
 		t.Errorf("releases = %d, want 2", releases)
 	}
 	f.Do(t, "POST", "/api/v1/campaigns/soon/pledges", pledgeBody("C", 100, false), as("", newKey())...).WantProblem(t, 409)
+}
+
+// TestPledgeSentTwiceAtOnce sends the same keyed pledge from several clients
+// at the same moment: it takes effect once, and every copy gets the first
+// answer byte for byte.
+func TestPledgeSentTwiceAtOnce(t *testing.T) {
+	f := startFunds(t)
+	f.openCampaign(t, "twice", "keep_what_you_raise", 100_000)
+	path := "/api/v1/campaigns/twice/pledges"
+	body := `{"pledger":{"kind":"person","name":"Lupe"},"amount":{"amount_minor":1500}}`
+	for round := range 5 {
+		key := fmt.Sprint("same-", round)
+		resps := make([]*servicetest.Response, 6)
+		var wg sync.WaitGroup
+		for i := range resps {
+			wg.Go(func() { resps[i] = f.Do(t, "POST", path, body, as("", key)...) })
+		}
+		wg.Wait()
+		for i, r := range resps {
+			if r.Status != 201 || !bytes.Equal(r.Body, resps[0].Body) {
+				t.Fatalf("round %d copy %d = %d %s; want 201 %s", round, i, r.Status, r.Body, resps[0].Body)
+			}
+		}
+	}
+	if c := f.campaign(t, "twice", ""); c.Progress.Pledged.AmountMinor != 5*1500 {
+		t.Errorf("pledged = %d, want %d: each key counted once", c.Progress.Pledged.AmountMinor, 5*1500)
+	}
+	if n := len(f.ledger(t, "twice", "", 100)); n != 5 {
+		t.Errorf("ledger has %d transactions, want 5", n)
+	}
+}
+
+// ledgerMemos returns the memo of every transaction of a campaign's ledger.
+func (f *fundEnv) ledgerMemos(t *testing.T, id string) []string {
+	t.Helper()
+	var page struct {
+		Items []struct {
+			Memo string `json:"memo"`
+		} `json:"items"`
+	}
+	f.Do(t, "GET", "/api/v1/campaigns/"+id+"/ledger?limit=1000", nil, as(f.org, "")...).JSON(t, &page)
+	memos := make([]string, len(page.Items))
+	for i, e := range page.Items {
+		memos[i] = e.Memo
+	}
+	return memos
 }

@@ -842,7 +842,7 @@ func (s *Server) householdMap(c *fiber.Ctx) error {
 		}
 		view = b
 	}
-	cellKm := community.HouseholdGridCellKm(10)
+	cellKm := geo.CellKMForZoom(10)
 	switch z, km := c.Query("zoom"), c.Query("cell_km"); {
 	case z != "" && km != "":
 		fs.Add("cell_km", "give zoom or cell_km, not both")
@@ -851,7 +851,7 @@ func (s *Server) householdMap(c *fiber.Ctx) error {
 		if err != nil || n < 0 || n > 22 {
 			fs.Add("zoom", "must be a whole number from 0 to 22")
 		}
-		cellKm = community.HouseholdGridCellKm(n)
+		cellKm = geo.CellKMForZoom(n)
 	case km != "":
 		v, err := strconv.ParseFloat(km, 64)
 		if err != nil {
