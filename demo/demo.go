@@ -18,6 +18,9 @@ import (
 type Env struct {
 	Funds      FundPool
 	Households Households
+	// Parcels keeps parcels and hazard zones; nil skips the map data.
+	Parcels     Parcels
+	Communities Communities
 }
 
 // Seeder adds one domain's demo data.
@@ -28,8 +31,10 @@ type Seeder struct {
 
 // Seeders run in this order; later ones may rely on earlier ones.
 var Seeders = []Seeder{
+	{Name: "parcels and hazard zones", Seed: seedParcels},
 	{Name: "fund pool campaigns", Seed: seedCampaigns},
 	{Name: "households", Seed: seedHouseholds},
+	{Name: "communities", Seed: seedCommunities},
 }
 
 // Seed runs every seeder.

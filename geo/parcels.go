@@ -16,8 +16,9 @@ import (
 type ParcelStore interface {
 	// LoadParcels calls fn with every stored parcel.
 	LoadParcels(ctx context.Context, fn func(*Parcel) error) error
-	// PutParcels inserts or replaces the parcels by ID.
-	PutParcels(ctx context.Context, ps []*Parcel) error
+	// PutParcels inserts the created parcels (new ids) and replaces the
+	// updated ones by ID.
+	PutParcels(ctx context.Context, created, updated []*Parcel) error
 	// DeleteParcel removes the parcel; NotFound when there is none.
 	DeleteParcel(ctx context.Context, id string) error
 }
@@ -118,7 +119,15 @@ func (s *Parcels) Put(ctx context.Context, ps []*Parcel) ([]PutResult, error) {
 		stored[i] = &p
 		seen[p.ID] = i
 	}
-	if err := s.store.PutParcels(ctx, stored); err != nil {
+	var created, updated []*Parcel
+	for i, p := range stored {
+		if out[i].Created && seen[p.ID] == i {
+			created = append(created, p)
+		} else if seen[p.ID] == i {
+			updated = append(updated, p)
+		}
+	}
+	if err := s.store.PutParcels(ctx, created, updated); err != nil {
 		return nil, err
 	}
 	items := make([]Item[*Parcel], len(stored))
@@ -157,7 +166,7 @@ func (s *Parcels) Update(ctx context.Context, id string, u ParcelUpdate) (*Parce
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.PutParcels(ctx, []*Parcel{p}); err != nil {
+	if err := s.store.PutParcels(ctx, nil, []*Parcel{p}); err != nil {
 		return nil, err
 	}
 	s.index.Put(p.ID, p.Geometry, p)

@@ -54,7 +54,7 @@ func (z *HazardZone) Check(f *apperr.Fields, prefix string) {
 // HazardStore is what Parcels needs to keep hazard zones.
 type HazardStore interface {
 	LoadHazards(ctx context.Context, fn func(*HazardZone) error) error
-	PutHazards(ctx context.Context, zs []*HazardZone) error
+	PutHazards(ctx context.Context, created, updated []*HazardZone) error
 	DeleteHazard(ctx context.Context, id string) error
 }
 
@@ -180,7 +180,18 @@ func (s *Parcels) PutHazards(ctx context.Context, zs []*HazardZone) ([]PutResult
 		stored[i] = &z
 		byID[z.ID] = &z
 	}
-	if err := s.hz.store.PutHazards(ctx, stored); err != nil {
+	var created, updated []*HazardZone
+	for i, z := range stored {
+		if byID[z.ID] != z { // a later zone in zs has the same id
+			continue
+		}
+		if out[i].Created {
+			created = append(created, z)
+		} else {
+			updated = append(updated, z)
+		}
+	}
+	if err := s.hz.store.PutHazards(ctx, created, updated); err != nil {
 		return nil, err
 	}
 	zones := make([]*HazardZone, 0, len(byID))

@@ -2,6 +2,7 @@ package mongodb
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -38,30 +39,42 @@ var _ geo.ParcelStore = (*ParcelStore)(nil)
 // NewParcelStore returns the store of parcels in db.
 func NewParcelStore(db *DB) *ParcelStore { return &ParcelStore{db: db} }
 
+// parcelDoc is a parcel as stored: the id, the geometry as WKB and every
+// other field as one JSON string. Few top-level fields matter because the
+// whole collection is read at every start: on the embedded server a
+// document of 3 fields loads about three times faster than one of 20
+// (2,000 parcels: 0.1 s against 0.3-0.5 s), which is what brings 200,000
+// parcels under 15 s. Nothing queries the fields; geo.Parcels serves every
+// query from memory.
 type parcelDoc struct {
-	ID               string    `bson:"_id"`
-	Source           string    `bson:"source,omitempty"`
-	SourceID         string    `bson:"source_id,omitempty"`
-	APN              string    `bson:"apn,omitempty"`
-	CountyFIPS       string    `bson:"county_fips,omitempty"`
-	Address          string    `bson:"address,omitempty"`
-	Owner            string    `bson:"owner,omitempty"`
-	OwnerType        string    `bson:"owner_type,omitempty"`
-	LandUse          string    `bson:"land_use,omitempty"`
-	Zoning           string    `bson:"zoning,omitempty"`
-	DeededAcres      float64   `bson:"deeded_acres,omitempty"`
-	Acres            float64   `bson:"acres"`
-	LandValue        int64     `bson:"land_value,omitempty"`
-	ImprovementValue int64     `bson:"improvement_value,omitempty"`
-	AskingPrice      int64     `bson:"asking_price,omitempty"`
-	Currency         string    `bson:"currency"`
-	Utilities        []string  `bson:"utilities,omitempty"`
-	Notes            string    `bson:"notes,omitempty"`
-	Status           string    `bson:"status"`
-	RejectedReason   string    `bson:"rejected_reason,omitempty"`
-	Geometry         []byte    `bson:"geometry_wkb"`
-	CreatedAt        time.Time `bson:"created_at"`
-	UpdatedAt        time.Time `bson:"updated_at"`
+	ID       string `bson:"_id"`
+	Attrs    string `bson:"attrs"`
+	Geometry []byte `bson:"geometry_wkb"`
+}
+
+// parcelAttrs is the JSON in parcelDoc.Attrs.
+type parcelAttrs struct {
+	Source           string    `json:"source,omitempty"`
+	SourceID         string    `json:"source_id,omitempty"`
+	APN              string    `json:"apn,omitempty"`
+	CountyFIPS       string    `json:"county_fips,omitempty"`
+	Address          string    `json:"address,omitempty"`
+	Owner            string    `json:"owner,omitempty"`
+	OwnerType        string    `json:"owner_type,omitempty"`
+	LandUse          string    `json:"land_use,omitempty"`
+	Zoning           string    `json:"zoning,omitempty"`
+	DeededAcres      float64   `json:"deeded_acres,omitempty"`
+	Acres            float64   `json:"acres"`
+	LandValue        int64     `json:"land_value,omitempty"`
+	ImprovementValue int64     `json:"improvement_value,omitempty"`
+	AskingPrice      int64     `json:"asking_price,omitempty"`
+	Currency         string    `json:"currency"`
+	Utilities        []string  `json:"utilities,omitempty"`
+	Notes            string    `json:"notes,omitempty"`
+	Status           string    `json:"status"`
+	RejectedReason   string    `json:"rejected_reason,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 func toParcelDoc(p *geo.Parcel) (parcelDoc, error) {
@@ -69,14 +82,18 @@ func toParcelDoc(p *geo.Parcel) (parcelDoc, error) {
 	if err != nil {
 		return parcelDoc{}, fmt.Errorf("encode parcel %s geometry: %w", p.ID, err)
 	}
-	return parcelDoc{
-		ID: p.ID, Source: p.Source, SourceID: p.SourceID, APN: p.APN, CountyFIPS: p.CountyFIPS,
+	attrs, err := json.Marshal(parcelAttrs{
+		Source: p.Source, SourceID: p.SourceID, APN: p.APN, CountyFIPS: p.CountyFIPS,
 		Address: p.Address, Owner: p.Owner, OwnerType: p.OwnerType, LandUse: p.LandUse, Zoning: p.Zoning,
 		DeededAcres: p.DeededAcres, Acres: p.Acres, LandValue: p.LandValue, ImprovementValue: p.ImprovementValue,
 		AskingPrice: p.AskingPrice, Currency: p.Currency, Utilities: p.Utilities, Notes: p.Notes,
-		Status: string(p.Status), RejectedReason: p.RejectedReason, Geometry: g,
+		Status: string(p.Status), RejectedReason: p.RejectedReason,
 		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
-	}, nil
+	})
+	if err != nil {
+		return parcelDoc{}, fmt.Errorf("encode parcel %s: %w", p.ID, err)
+	}
+	return parcelDoc{ID: p.ID, Attrs: string(attrs), Geometry: g}, nil
 }
 
 func fromParcelDoc(d *parcelDoc) (*geo.Parcel, error) {
@@ -84,13 +101,17 @@ func fromParcelDoc(d *parcelDoc) (*geo.Parcel, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parcel %s: %w", d.ID, err)
 	}
+	var a parcelAttrs
+	if err := json.Unmarshal([]byte(d.Attrs), &a); err != nil {
+		return nil, fmt.Errorf("parcel %s: decode attributes: %w", d.ID, err)
+	}
 	return &geo.Parcel{
-		ID: d.ID, Source: d.Source, SourceID: d.SourceID, APN: d.APN, CountyFIPS: d.CountyFIPS,
-		Address: d.Address, Owner: d.Owner, OwnerType: d.OwnerType, LandUse: d.LandUse, Zoning: d.Zoning,
-		DeededAcres: d.DeededAcres, Acres: d.Acres, LandValue: d.LandValue, ImprovementValue: d.ImprovementValue,
-		AskingPrice: d.AskingPrice, Currency: d.Currency, Utilities: d.Utilities, Notes: d.Notes,
-		Status: geo.ParcelStatus(d.Status), RejectedReason: d.RejectedReason, Geometry: g,
-		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+		ID: d.ID, Source: a.Source, SourceID: a.SourceID, APN: a.APN, CountyFIPS: a.CountyFIPS,
+		Address: a.Address, Owner: a.Owner, OwnerType: a.OwnerType, LandUse: a.LandUse, Zoning: a.Zoning,
+		DeededAcres: a.DeededAcres, Acres: a.Acres, LandValue: a.LandValue, ImprovementValue: a.ImprovementValue,
+		AskingPrice: a.AskingPrice, Currency: a.Currency, Utilities: a.Utilities, Notes: a.Notes,
+		Status: geo.ParcelStatus(a.Status), RejectedReason: a.RejectedReason, Geometry: g,
+		CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 	}, nil
 }
 
@@ -132,34 +153,57 @@ func (s *ParcelStore) LoadParcels(ctx context.Context, fn func(*geo.Parcel) erro
 	})
 }
 
-// PutParcels replaces or inserts each parcel by id, in bulk writes of
-// writeBatch documents.
-func (s *ParcelStore) PutParcels(ctx context.Context, ps []*geo.Parcel) error {
-	models := make([]mongo.WriteModel, 0, min(len(ps), writeBatch))
-	flush := func() error {
-		if len(models) == 0 {
-			return nil
+// PutParcels inserts the created parcels and replaces the updated ones,
+// in bulk writes of writeBatch documents. Inserts are kept apart because
+// the embedded server inserts in bulk about a hundred times faster than it
+// upserts (2,000 parcels: 0.1 s against 18 s).
+func (s *ParcelStore) PutParcels(ctx context.Context, created, updated []*geo.Parcel) error {
+	return putDocs(ctx, s.db, parcelsCollection, created, updated, func(p *geo.Parcel) (any, string, error) {
+		d, err := toParcelDoc(p)
+		return d, d.ID, err
+	})
+}
+
+// putDocs writes new documents with unordered inserts and existing ones
+// with replacements by _id.
+func putDocs[T any](ctx context.Context, db *DB, coll string, created, updated []T, doc func(T) (any, string, error)) error {
+	for start := 0; start < len(created); start += writeBatch {
+		batch := created[start:min(start+writeBatch, len(created))]
+		docs := make([]any, len(batch))
+		for i, v := range batch {
+			d, _, err := doc(v)
+			if err != nil {
+				return apperr.Wrap(apperr.Internal, err, "the data could not be stored")
+			}
+			docs[i] = d
 		}
-		err := s.db.Write(ctx, parcelsCollection, "put", func(ctx context.Context) error {
-			_, err := s.db.Collection(parcelsCollection).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+		err := db.Write(ctx, coll, "insert", func(ctx context.Context) error {
+			_, err := db.Collection(coll).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 			return err
 		})
-		models = models[:0]
-		return err
-	}
-	for _, p := range ps {
-		d, err := toParcelDoc(p)
 		if err != nil {
-			return apperr.Wrap(apperr.Internal, err, "the parcel could not be stored")
-		}
-		models = append(models, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: d.ID}}).SetReplacement(d).SetUpsert(true))
-		if len(models) == writeBatch {
-			if err := flush(); err != nil {
-				return err
-			}
+			return err
 		}
 	}
-	return flush()
+	for start := 0; start < len(updated); start += writeBatch {
+		batch := updated[start:min(start+writeBatch, len(updated))]
+		models := make([]mongo.WriteModel, len(batch))
+		for i, v := range batch {
+			d, id, err := doc(v)
+			if err != nil {
+				return apperr.Wrap(apperr.Internal, err, "the data could not be stored")
+			}
+			models[i] = mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).SetReplacement(d).SetUpsert(true)
+		}
+		err := db.Write(ctx, coll, "replace", func(ctx context.Context) error {
+			_, err := db.Collection(coll).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // DeleteParcel removes the parcel with id.
@@ -265,27 +309,12 @@ func (s *HazardStore) LoadHazards(ctx context.Context, fn func(*geo.HazardZone) 
 	})
 }
 
-// PutHazards replaces or inserts each zone by id.
-func (s *HazardStore) PutHazards(ctx context.Context, zs []*geo.HazardZone) error {
-	for start := 0; start < len(zs); start += writeBatch {
-		batch := zs[start:min(start+writeBatch, len(zs))]
-		models := make([]mongo.WriteModel, len(batch))
-		for i, z := range batch {
-			d, err := toHazardDoc(z)
-			if err != nil {
-				return apperr.Wrap(apperr.Internal, err, "the hazard zone could not be stored")
-			}
-			models[i] = mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: d.ID}}).SetReplacement(d).SetUpsert(true)
-		}
-		err := s.db.Write(ctx, hazardsCollection, "put", func(ctx context.Context) error {
-			_, err := s.db.Collection(hazardsCollection).BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+// PutHazards inserts the created zones and replaces the updated ones.
+func (s *HazardStore) PutHazards(ctx context.Context, created, updated []*geo.HazardZone) error {
+	return putDocs(ctx, s.db, hazardsCollection, created, updated, func(z *geo.HazardZone) (any, string, error) {
+		d, err := toHazardDoc(z)
+		return d, d.ID, err
+	})
 }
 
 // DeleteHazard removes the zone with id.

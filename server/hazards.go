@@ -10,6 +10,8 @@ import (
 	"github.com/paulmach/orb"
 
 	"commonground/apperr"
+	"commonground/auth"
+	"commonground/community"
 	"commonground/geo"
 )
 
@@ -194,10 +196,11 @@ type matchWeights struct {
 	Points        float64 `json:"points"`
 }
 
-// matchRequest names a group and how to rank parcels for it. The group is
-// given by its former homes (homes, with households when the group needs
-// more homes than it lists); household_ids and community_id name a group
-// the household store knows, once households are kept by the service.
+// matchRequest names a group and how to rank parcels for it: the
+// households by id (their lost homes, where they agreed to matching) and/or
+// former homes given as points, with households when the group needs more
+// homes than that. community_id is refused until communities list their
+// households.
 type matchRequest struct {
 	HouseholdIDs   []string      `json:"household_ids"`
 	CommunityID    string        `json:"community_id"`
@@ -231,6 +234,47 @@ type matchResponse struct {
 	Results []matchResult `json:"results"`
 }
 
+// maxMatchHouseholds bounds household_ids: a few times the 3,000
+// households of the Almeda Fire.
+const maxMatchHouseholds = 10_000
+
+// householdHomes returns the lost homes of the households, as the caller
+// may see them: an organizer sees only households that agreed to
+// matching, their location snapped to a block. Every read is audited as
+// the household routes do; an id the caller may not see is named as
+// unknown, never explained.
+func (s *Server) householdHomes(c *fiber.Ctx, ids []string) ([]orb.Point, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if s.deps.Households == nil {
+		return nil, apperr.Validation([]apperr.FieldError{{Field: "household_ids", Reason: "households are not kept by this service; send homes"}})
+	}
+	var fs apperr.Fields
+	viewer := householdViewer(c)
+	homes := make([]orb.Point, 0, len(ids))
+	for i, id := range ids {
+		r, err := s.deps.Households.Get(viewer, id, community.HouseholdViewOptions{})
+		switch {
+		case apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden):
+			fs.Add(fmt.Sprintf("household_ids.%d", i), "no household with this id has agreed to matching")
+			continue
+		case err != nil:
+			return nil, err
+		case r.View.Location == nil:
+			fs.Add(fmt.Sprintf("household_ids.%d", i), "the household has not given where it lived")
+			continue
+		}
+		if r.Audit {
+			if err := s.auditHouseholdRead(c, auth.EventPersonalDataRead, id, r.Purpose); err != nil {
+				return nil, err
+			}
+		}
+		homes = append(homes, *r.View.Location)
+	}
+	return homes, fs.Err()
+}
+
 // wireParts maps the domain's part names to the API's.
 var wireParts = map[string]string{"places": "points"}
 
@@ -240,15 +284,14 @@ func (s *Server) match(c *fiber.Ctx) error {
 		return err
 	}
 	var fs apperr.Fields
-	if len(req.HouseholdIDs) > 0 || req.CommunityID != "" {
-		field := "household_ids"
-		if req.CommunityID != "" {
-			field = "community_id"
-		}
-		fs.Add(field, "households are not yet kept by this service; send the group's former homes as homes")
+	if req.CommunityID != "" {
+		fs.Add("community_id", "matching a community by id is not available yet; send its household_ids or homes")
 	}
-	if len(req.Homes) == 0 {
-		fs.Add("homes", "must list at least one former home")
+	if len(req.HouseholdIDs) > maxMatchHouseholds {
+		fs.Add("household_ids", "must list at most %d households", maxMatchHouseholds)
+	}
+	if len(req.Homes) == 0 && len(req.HouseholdIDs) == 0 {
+		fs.Add("homes", "send the group's household_ids or its former homes")
 	}
 	if len(req.Homes) > 100_000 {
 		fs.Add("homes", "must list at most 100000 homes")
@@ -266,6 +309,11 @@ func (s *Server) match(c *fiber.Ctx) error {
 	for _, h := range req.Homes {
 		g.Homes = append(g.Homes, orb.Point{h.Lon, h.Lat})
 	}
+	homes, err := s.householdHomes(c, req.HouseholdIDs)
+	if err != nil {
+		return err
+	}
+	g.Homes = append(g.Homes, homes...)
 	for _, p := range req.Points {
 		g.Places = append(g.Places, geo.Place{Name: p.Label, Point: orb.Point{p.Lon, p.Lat}, Weight: p.Weight})
 	}

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"commonground/auth"
+	"commonground/community"
 	"commonground/geo"
 	"commonground/service/servicetest"
 )
@@ -629,7 +631,7 @@ func TestMatch(t *testing.T) {
 	for _, b := range []struct{ body, field string }{
 		{`{"homes":[]}`, "homes"},
 		{`{"homes":[{"lon":0,"lat":95}]}`, "homes.0"},
-		{`{"household_ids":["h1"]}`, "household_ids"},
+		{`{"household_ids":["h1"]}`, "household_ids.0"},
 		{`{"homes":[{"lon":0,"lat":0}],"limit":5000}`, "limit"},
 		{`{"homes":[{"lon":0,"lat":0}],"weights":{"distance":-1}}`, "weights.distance"},
 	} {
@@ -786,4 +788,42 @@ func installCheckGeoJSON(t *testing.T) string {
 		t.Fatalf("install @placemarkio/check-geojson@0.1.14: %v\n%s", err, out)
 	}
 	return module
+}
+
+// TestMatchByHouseholdIDs ranks parcels for households named by id: only
+// households that agreed to matching count, and each read is audited.
+func TestMatchByHouseholdIDs(t *testing.T) {
+	env := startGeo(t)
+	_, orgToken := env.Account(t, auth.RoleOrganizer)
+	consented := registerHousehold(t, env.Env, orgToken, onBehalf(householdBody(1, community.ConsentMatching)))
+	private := registerHousehold(t, env.Env, orgToken, onBehalf(householdBody(2)))
+	home := orbPoint(consented)
+	env.importParcels(t, collection(polygonFeature("home", "", square(home[0], home[1], 0.002)), good("elsewhere", -122.0)))
+
+	req := map[string]any{"household_ids": []string{consented.ID}, "limit": 2}
+	r := env.Do(t, "POST", "/api/v1/matches", req, env.organizer...)
+	var resp struct {
+		Results []struct {
+			ParcelID string `json:"parcel_id"`
+		} `json:"results"`
+	}
+	r.JSON(t, &resp)
+	if r.Status != 200 || len(resp.Results) != 2 || resp.Results[0].ParcelID != geo.ParcelID("test", "home") {
+		t.Fatalf("match by household = %d %s, want the parcel at its lost home first", r.Status, r.Body)
+	}
+	events, err := env.Service.Auth.Store.FindAuditEvents(context.Background(), auth.EventFilter{TargetID: consented.ID, Kind: auth.EventPersonalDataRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 1 || events[0].Purpose != "matching" {
+		t.Errorf("audit events of the match's read: %+v, want one for matching", events)
+	}
+	p := env.Do(t, "POST", "/api/v1/matches", map[string]any{"household_ids": []string{consented.ID, private.ID, "nope"}}, env.organizer...).WantProblem(t, 422)
+	if p.HasField("household_ids.0") || !p.HasField("household_ids.1") || !p.HasField("household_ids.2") {
+		t.Fatalf("problem %+v: want households 1 (no matching consent) and 2 (unknown) named, not 0", p.Errors)
+	}
+	p = env.Do(t, "POST", "/api/v1/matches", map[string]any{"community_id": "c1"}, env.organizer...).WantProblem(t, 422)
+	if !p.HasField("community_id") {
+		t.Fatalf("community_id: %+v", p.Errors)
+	}
 }

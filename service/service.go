@@ -122,14 +122,13 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if svc.Households, err = openHouseholds(ctx, db, svc.Keyring, cfg.Now); err != nil {
 		return fail(err)
 	}
-	if cfg.Demo {
-		if err := demo.Seed(ctx, demo.Env{Funds: svc.Funds, Households: svc.Households}, logger); err != nil {
-			return fail(fmt.Errorf("seed the demo data: %w", err))
-		}
-	}
-
 	if svc.Parcels, err = openParcels(ctx, db); err != nil {
 		return fail(err)
+	}
+	if cfg.Demo {
+		if err := demo.Seed(ctx, demo.Env{Funds: svc.Funds, Households: svc.Households, Parcels: svc.Parcels, Communities: communities}, logger); err != nil {
+			return fail(fmt.Errorf("seed the demo data: %w", err))
+		}
 	}
 
 	httpCfg := cfg.HTTP
@@ -143,8 +142,9 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		// Households are served from memory, loaded above.
 		Households: svc.Households,
 		Community: &server.CommunityDeps{
-			Store: communities,
-			Now:   cfg.Now,
+			Store:      communities,
+			Households: svc.Households,
+			Now:        cfg.Now,
 		},
 		WebApp: frontend.Handler(cfg.WebApp),
 	})
