@@ -199,6 +199,18 @@ func (s *Households) Mine(viewer HouseholdViewer) (*Household, error) {
 	return h, nil
 }
 
+// Owner returns the account that owns household id (see
+// HouseholdDirectory.Owner).
+func (s *Households) Owner(id string) (accountID string, ok bool) { return s.dir.Owner(id) }
+
+// OwnedBy returns the id of the household accountID owns.
+func (s *Households) OwnedBy(accountID string) (id string, ok bool) { return s.dir.OwnedBy(accountID) }
+
+// IDByExternalID returns the id of the household imported with externalID.
+func (s *Households) IDByExternalID(externalID string) (id string, ok bool) {
+	return s.dir.IDByExternalID(externalID)
+}
+
 // ExportMine returns everything held about viewer's household.
 func (s *Households) ExportMine(viewer HouseholdViewer) (HouseholdDataExport, error) {
 	h, err := s.Mine(viewer)

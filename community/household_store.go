@@ -128,6 +128,42 @@ func (d *HouseholdDirectory) ByOwner(accountID string) (*Household, bool) {
 	return householdCloneOK(d.byID[d.byOwner[accountID]])
 }
 
+// Owner returns the account that owns household id, empty for a household
+// an organizer registered for a family without an account; ok is false
+// when there is no such household. Unlike ByID it copies no personal data,
+// for callers that need only to know whose household it is.
+func (d *HouseholdDirectory) Owner(id string) (accountID string, ok bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	h, ok := d.byID[id]
+	if !ok {
+		return "", false
+	}
+	return h.OwnerAccountID, true
+}
+
+// OwnedBy returns the id of the household whose owner is accountID.
+func (d *HouseholdDirectory) OwnedBy(accountID string) (id string, ok bool) {
+	if accountID == "" {
+		return "", false
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	id, ok = d.byOwner[accountID]
+	return id, ok
+}
+
+// IDByExternalID returns the id of the household imported with externalID.
+func (d *HouseholdDirectory) IDByExternalID(externalID string) (id string, ok bool) {
+	if externalID == "" {
+		return "", false
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	id, ok = d.byExternal[externalID]
+	return id, ok
+}
+
 // HasExternalID reports whether a household with this external id exists;
 // it fits CSVImportOptions.Exists.
 func (d *HouseholdDirectory) HasExternalID(externalID string) bool {

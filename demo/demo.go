@@ -19,7 +19,8 @@ type Env struct {
 	Funds      FundPool
 	Households Households
 	// Parcels keeps parcels and hazard zones; nil skips the map data.
-	Parcels Parcels
+	Parcels     Parcels
+	Communities Communities
 }
 
 // Seeder adds one domain's demo data.
@@ -33,6 +34,7 @@ var Seeders = []Seeder{
 	{Name: "parcels and hazard zones", Seed: seedParcels},
 	{Name: "fund pool campaigns", Seed: seedCampaigns},
 	{Name: "households", Seed: seedHouseholds},
+	{Name: "communities", Seed: seedCommunities},
 }
 
 // Seed runs every seeder.

@@ -16,6 +16,9 @@ import (
 // Households is the part of the household service the demo drives.
 type Households interface {
 	Import(ctx context.Context, viewer community.HouseholdViewer, r io.Reader) (*community.HouseholdImportReport, error)
+	// IDByExternalID finds an imported household, for the communities
+	// that demo households belong to.
+	IDByExternalID(externalID string) (id string, ok bool)
 }
 
 // demoHouseholds is how many synthetic households the demo registers

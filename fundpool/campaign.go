@@ -363,6 +363,19 @@ func (c Campaign) acceptsPledges() error {
 	return nil
 }
 
+// PledgeRefusal says why campaign c would refuse a pledge made at time at,
+// in words safe to show on the pledge form; "" means it accepts pledges.
+func (c Campaign) PledgeRefusal(at time.Time) string {
+	err := c.acceptsPledges()
+	if err == nil {
+		err = c.beforeDeadline(at)
+	}
+	if err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
 // beforeDeadline returns a Conflict unless at is before the deadline: a
 // promise made later could not count toward the target in time, even if the
 // deadline job has not yet closed the campaign.

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"commonground/apperr"
 )
@@ -385,8 +387,9 @@ func (p *Pool) Receive(ctx context.Context, key, campaignID string, kind SourceK
 	return p.commit(ctx, txs...)
 }
 
-// CancelPledge voids what is outstanding on a pledge.
-func (p *Pool) CancelPledge(ctx context.Context, key, campaignID, pledgeID string) (Transaction, error) {
+// CancelPledge voids what is outstanding on a pledge; memo says who
+// cancelled it, for the public ledger. What was received stays received.
+func (p *Pool) CancelPledge(ctx context.Context, key, campaignID, pledgeID, memo string) (Transaction, error) {
 	c, err := p.store.FindCampaignByID(ctx, campaignID)
 	if err != nil {
 		return Transaction{}, err
@@ -397,7 +400,7 @@ func (p *Pool) CancelPledge(ctx context.Context, key, campaignID, pledgeID strin
 		}
 		return old, nil
 	}
-	t, err := CancelPledge(p.book, c, pledgeID, TxMeta{Key: key, At: p.now(), Memo: "cancelled by the pledger"})
+	t, err := CancelPledge(p.book, c, pledgeID, TxMeta{Key: key, At: p.now(), Memo: memo})
 	if err != nil {
 		return Transaction{}, err
 	}
@@ -406,6 +409,38 @@ func (p *Pool) CancelPledge(ctx context.Context, key, campaignID, pledgeID strin
 		return Transaction{}, err
 	}
 	return got[0], nil
+}
+
+// Reverse undoes transaction txID of campaign campaignID by reversing
+// transactions, never by an edit; reason is required and shown in the
+// ledger. Reversing a pledge receipt first reverses the matches it earned.
+// It returns the reversals, the one of txID last. A retry (the same key)
+// finishes a reversal a crash cut short and returns what it posted.
+func (p *Pool) Reverse(ctx context.Context, key, campaignID, txID, reason string) ([]Transaction, error) {
+	c, err := p.store.FindCampaignByID(ctx, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > MaxMemoLen {
+		var f apperr.Fields
+		f.Add("reason", "must say why, in 1 to %d characters", MaxMemoLen)
+		return nil, f.Err()
+	}
+	if orig, ok := p.book.Transaction(txID); !ok || orig.CampaignID != c.ID {
+		return nil, apperr.New(apperr.NotFound, "transaction %s not found", txID)
+	}
+	if old, ok := p.book.Transaction(TransactionID(c.ID, key)); ok {
+		if old.Kind != KindReversal || old.Ref != txID {
+			return nil, errKeyReused()
+		}
+		return []Transaction{old}, nil
+	}
+	txs, err := ReverseTx(p.book, txID, TxMeta{Key: key, At: p.now(), Memo: reason})
+	if err != nil {
+		return nil, err
+	}
+	return p.commit(ctx, txs...)
 }
 
 // ProposeDisbursement records a proposal by organizer by.

@@ -19,9 +19,9 @@ import (
 // CommunityDeps are what the community routes need.
 type CommunityDeps struct {
 	Store community.Store
-	// Households finds households and their owners; nil while households
-	// are not stored, in which case an application's household id is
-	// taken as the applicant gives it (see communityPrincipal).
+	// Households tells which account owns which household; a household
+	// membership is held, voted and withdrawn by the household's owner.
+	// Nil means no households are known, so household classes admit nobody.
 	Households HouseholdFinder
 	// Now is the clock; nil means time.Now. Tests move it to cross a
 	// provisional period or a voting window.
@@ -30,11 +30,16 @@ type CommunityDeps struct {
 	Random io.Reader
 }
 
-// HouseholdFinder looks households up; community.HouseholdDirectory
-// implements it.
+// HouseholdFinder tells whose household is whose, and nothing more: the
+// community routes never need a household's personal data.
+// community.Households and community.HouseholdDirectory implement it.
 type HouseholdFinder interface {
-	ByID(id string) (*community.Household, bool)
-	ByOwner(accountID string) (*community.Household, bool)
+	// Owner returns the account that owns household id (empty for a family
+	// registered by an organizer); ok is false when there is no such
+	// household.
+	Owner(id string) (accountID string, ok bool)
+	// OwnedBy returns the id of the household accountID owns.
+	OwnedBy(accountID string) (id string, ok bool)
 }
 
 func (s *Server) community() (*CommunityDeps, error) {
@@ -61,10 +66,8 @@ func (d *CommunityDeps) random() io.Reader {
 
 // communityPrincipal turns the caller into the community package's
 // principal: the same account and global roles, plus the household the
-// account owns. Without a household store the household is the one the
-// account last applied for, so that a household that applied can vote and
-// withdraw as a household.
-func (s *Server) communityPrincipal(ctx context.Context, c *fiber.Ctx) community.Principal {
+// account owns.
+func (s *Server) communityPrincipal(c *fiber.Ctx) community.Principal {
 	ap := principal(c)
 	p := community.Principal{AccountID: ap.AccountID}
 	for _, r := range ap.Roles {
@@ -73,37 +76,34 @@ func (s *Server) communityPrincipal(ctx context.Context, c *fiber.Ctx) community
 	if p.AccountID == "" || s.deps.Community == nil {
 		return p
 	}
-	if hh := s.deps.Community.Households; hh != nil {
-		if h, ok := hh.ByOwner(p.AccountID); ok {
-			p.HouseholdID = h.ID
-		}
-		return p
-	}
-	ms, err := s.deps.Community.Store.FindMemberships(ctx, community.MembershipFilter{})
-	if err != nil {
-		return p
-	}
-	for _, m := range slices.Backward(ms) {
-		if m.AppliedBy == p.AccountID && m.HouseholdID != "" && m.Status.Active() {
-			p.HouseholdID = m.HouseholdID
-			break
-		}
-	}
+	p.HouseholdID, _ = s.deps.Community.ownedBy(p.AccountID)
 	return p
 }
 
-// householdOf checks that householdID names a household accountID owns,
-// when households are stored, and returns the principal to apply as.
+func (d *CommunityDeps) ownedBy(accountID string) (string, bool) {
+	if d.Households == nil {
+		return "", false
+	}
+	return d.Households.OwnedBy(accountID)
+}
+
+// householdOf returns p applying for householdID: a household p's account
+// owns. An empty householdID means the household the account owns, if any.
+// A household that does not exist and one owned by someone else are both
+// NotFound, so that an application cannot probe for other families'
+// households.
 func (d *CommunityDeps) householdOf(p community.Principal, householdID string) (community.Principal, error) {
-	p.HouseholdID = householdID
-	if householdID == "" || d.Households == nil {
+	if householdID == "" {
+		p.HouseholdID, _ = d.ownedBy(p.AccountID)
 		return p, nil
 	}
-	if h, ok := d.Households.ByID(householdID); !ok || h.OwnerAccountID != p.AccountID {
-		var f apperr.Fields
-		f.Add("householdId", "names no household registered to this account")
-		return p, f.Err()
+	if d.Households == nil {
+		return p, apperr.New(apperr.NotFound, "household not found")
 	}
+	if owner, ok := d.Households.Owner(householdID); !ok || owner == "" || owner != p.AccountID {
+		return p, apperr.New(apperr.NotFound, "household not found")
+	}
+	p.HouseholdID = householdID
 	return p, nil
 }
 
@@ -131,7 +131,7 @@ func (s *Server) createCommunity(c *fiber.Ctx) error {
 	var f apperr.Fields
 	in := community.Community{Name: req.Name, Model: community.Model(req.Model), Regions: toRegions(req.Regions),
 		ParcelIDs: req.ParcelIDs, CampaignIDs: req.CampaignIDs, Bylaws: toBylaws(&f, "bylaws.", req.Bylaws)}
-	p := s.communityPrincipal(c.UserContext(), c)
+	p := s.communityPrincipal(c)
 	if err := community.Authorize(p, community.ActionCreateCommunity, nil, nil); err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (s *Server) getCommunity(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := s.communityPrincipal(c.UserContext(), c)
+	p := s.communityPrincipal(c)
 	if err := community.Authorize(p, community.ActionViewCommunity, cm, nil); err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func (s *Server) updateCommunity(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p := s.communityPrincipal(c.UserContext(), c)
+	p := s.communityPrincipal(c)
 	if err := community.Authorize(p, community.ActionEditCommunity, cm, nil); err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func (s *Server) getBylaws(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := community.Authorize(s.communityPrincipal(c.UserContext(), c), community.ActionViewCommunity, cm, nil); err != nil {
+	if err := community.Authorize(s.communityPrincipal(c), community.ActionViewCommunity, cm, nil); err != nil {
 		return err
 	}
 	out := bylawsResponse{Current: bylawsOut(&cm.Bylaws), History: []bylawsWire{}}
@@ -226,7 +226,7 @@ func (s *Server) listRoles(c *fiber.Ctx) error {
 		return err
 	}
 	// Whoever sees the member list sees who runs the community.
-	if err := community.Authorize(s.communityPrincipal(c.UserContext(), c), community.ActionListMemberships, cm, nil); err != nil {
+	if err := community.Authorize(s.communityPrincipal(c), community.ActionListMemberships, cm, nil); err != nil {
 		return err
 	}
 	return writeJSON(c, fiber.StatusOK, rolesOut(cm))
@@ -241,7 +241,7 @@ func (s *Server) grantRole(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p := s.communityPrincipal(c.UserContext(), c)
+	p := s.communityPrincipal(c)
 	if err := community.Authorize(p, community.ActionManageRoles, cm, nil); err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func (s *Server) revokeRole(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := s.communityPrincipal(c.UserContext(), c)
+	p := s.communityPrincipal(c)
 	if err := community.Authorize(p, community.ActionManageRoles, cm, nil); err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func (s *Server) apply(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p := s.communityPrincipal(c.UserContext(), c)
+	p := s.communityPrincipal(c)
 	if err := community.Authorize(p, community.ActionApply, cm, nil); err != nil {
 		return err
 	}
@@ -333,7 +333,7 @@ func (s *Server) addFoundingMember(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p := s.communityPrincipal(c.UserContext(), c)
+	p := s.communityPrincipal(c)
 	if err := community.Authorize(p, community.ActionReview, cm, &community.Membership{CommunityID: cm.ID}); err != nil {
 		return err
 	}
@@ -363,7 +363,7 @@ func (s *Server) listMemberships(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := community.Authorize(s.communityPrincipal(c.UserContext(), c), community.ActionListMemberships, cm, nil); err != nil {
+	if err := community.Authorize(s.communityPrincipal(c), community.ActionListMemberships, cm, nil); err != nil {
 		return err
 	}
 	f := community.MembershipFilter{CommunityID: cm.ID}
@@ -386,7 +386,7 @@ func (s *Server) myMemberships(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := s.communityPrincipal(c.UserContext(), c)
+	p := s.communityPrincipal(c)
 	list, err := d.Store.FindMemberships(c.UserContext(), community.MembershipFilter{Holder: &p})
 	if err != nil {
 		return err
@@ -410,7 +410,7 @@ func (s *Server) loadMembership(c *fiber.Ctx, a community.Action) (*CommunityDep
 	if err != nil {
 		return nil, nil, nil, community.Principal{}, err
 	}
-	p := s.communityPrincipal(c.UserContext(), c)
+	p := s.communityPrincipal(c)
 	m, err := d.Store.FindMembershipByID(c.UserContext(), c.Params("mid"))
 	if err == nil && m.CommunityID != cm.ID {
 		err = apperr.New(apperr.NotFound, "membership not found")
@@ -537,7 +537,7 @@ func (s *Server) createProposal(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p := s.communityPrincipal(c.UserContext(), c)
+	p := s.communityPrincipal(c)
 	own, err := ownMembership(c.UserContext(), d, cm, p)
 	if err != nil {
 		return err
@@ -572,7 +572,7 @@ func (s *Server) listProposals(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := s.communityPrincipal(c.UserContext(), c)
+	p := s.communityPrincipal(c)
 	if err := community.Authorize(p, community.ActionViewProposal, cm, nil); err != nil {
 		return err
 	}
@@ -598,7 +598,7 @@ func (s *Server) loadProposal(c *fiber.Ctx, a community.Action) (*CommunityDeps,
 	if err != nil {
 		return nil, nil, nil, community.Principal{}, err
 	}
-	p := s.communityPrincipal(c.UserContext(), c)
+	p := s.communityPrincipal(c)
 	if err := community.Authorize(p, a, cm, nil); err != nil {
 		return nil, nil, nil, p, err
 	}
@@ -633,8 +633,8 @@ func (s *Server) openProposal(c *fiber.Ctx) error {
 	rosters := map[string][]string{}
 	for i, m := range list {
 		members[i] = *m
-		if m.HouseholdID != "" {
-			rosters[m.HouseholdID] = d.adults(m)
+		if cl, ok := cm.Bylaws.Class(m.ClassKey); ok && m.HouseholdID != "" && cl.VoteBasis == community.VotePerPerson {
+			rosters[m.HouseholdID] = d.roster(m.HouseholdID)
 		}
 	}
 	if err := prop.Open(cm, members, rosters, d.now()); err != nil {
@@ -646,18 +646,18 @@ func (s *Server) openProposal(c *fiber.Ctx) error {
 	return writeJSON(c, fiber.StatusOK, proposalOut(prop, p))
 }
 
-// adults returns the accounts that vote for a household member of a
-// per-person household class: the household's owner account. Households
-// record one account each; without a household store, the account that
-// applied stands for the household.
-func (d *CommunityDeps) adults(m *community.Membership) []string {
-	if d.Households != nil {
-		if h, ok := d.Households.ByID(m.HouseholdID); ok && h.OwnerAccountID != "" {
-			return []string{h.OwnerAccountID}
-		}
+// roster returns the accounts that vote for a household of a class that
+// votes per person. A household record holds one account, its owner's;
+// the other people in it have none, so they cannot vote by themselves. A
+// household without an owner, or no longer registered, casts no vote.
+func (d *CommunityDeps) roster(householdID string) []string {
+	if d.Households == nil {
 		return nil
 	}
-	return []string{m.AppliedBy}
+	if owner, ok := d.Households.Owner(householdID); ok && owner != "" {
+		return []string{owner}
+	}
+	return nil
 }
 
 func (s *Server) castBallot(c *fiber.Ctx) error {
@@ -823,7 +823,7 @@ func (s *Server) getBoard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := community.Authorize(s.communityPrincipal(c.UserContext(), c), community.ActionViewBoard, cm, nil); err != nil {
+	if err := community.Authorize(s.communityPrincipal(c), community.ActionViewBoard, cm, nil); err != nil {
 		return err
 	}
 	list, err := d.Store.FindMemberships(c.UserContext(), community.MembershipFilter{CommunityID: cm.ID, Statuses: []community.Status{community.StatusMember}})

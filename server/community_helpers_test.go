@@ -3,6 +3,7 @@ package server_test
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,6 +63,21 @@ func newUser(t testing.TB, env *servicetest.Env, roles ...auth.Role) user {
 	t.Helper()
 	id, token := env.Account(t, roles...)
 	return user{ID: id, Token: token}
+}
+
+// households counts the households tests register, so that each gets
+// different synthetic names.
+var households atomic.Int64
+
+// home registers a household with u as its head through the household
+// routes and returns its id.
+func home(t testing.TB, env *servicetest.Env, u user) string {
+	t.Helper()
+	var h struct {
+		ID string `json:"id"`
+	}
+	call(t, env, u, "POST", "/api/v1/households", householdBody(int(households.Add(1))), 201, &h)
+	return h.ID
 }
 
 // call sends a request as u and fails the test unless the status is want;

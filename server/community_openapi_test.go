@@ -34,7 +34,7 @@ func init() {
 			c := found(t, env, admin, community.MultistakeholderCoop)
 			holder := newUser(t, env)
 			var m membershipOut
-			call(t, env, holder, "POST", communityPath(c.ID, "memberships"), map[string]any{"classKey": "resident", "householdId": "hh-" + holder.ID, "region": "talent"}, 201, &m)
+			call(t, env, holder, "POST", communityPath(c.ID, "memberships"), map[string]any{"classKey": "resident", "householdId": home(t, env, holder), "region": "talent"}, 201, &m)
 			if provisional {
 				call(t, env, admin, "POST", communityPath(c.ID, "memberships", m.ID, "review"), map[string]any{"approve": true}, 200, nil)
 			}
@@ -49,8 +49,11 @@ func init() {
 		"PATCH /api/v1/communities/{id}":                 asAdmin(),
 		"POST /api/v1/communities/{id}/founding-members": asAdmin("founding-members"),
 		"POST /api/v1/communities/{id}/memberships": func(t *testing.T, env *servicetest.Env) (string, []string) {
+			// The example names no household: the applicant's own is taken.
 			p, _ := asAdmin("memberships")(t, env)
-			return p, newUser(t, env).auth()
+			applicant := newUser(t, env)
+			home(t, env, applicant)
+			return p, applicant.auth()
 		},
 		"POST /api/v1/communities/{id}/memberships/{mid}/review":     onMembership("review", false, false),
 		"POST /api/v1/communities/{id}/memberships/{mid}/payments":   onMembership("payments", true, false),

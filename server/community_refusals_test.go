@@ -15,6 +15,7 @@ type refusalFixture struct {
 	admin       user
 	organizer   user // community_organizer of the park
 	members     []user
+	homes       []string // the members' households
 	stranger    user
 	provisional membershipOut
 	applicant   user
@@ -32,10 +33,11 @@ func newRefusalFixture(t *testing.T) *refusalFixture {
 	for i := range 2 {
 		u := newUser(t, e.Env)
 		f.members = append(f.members, u)
+		f.homes = append(f.homes, home(t, e.Env, u))
 		call(t, e.Env, f.admin, "POST", communityPath(f.park.ID, "founding-members"),
-			map[string]any{"accountId": u.ID, "householdId": "hh-member-" + string(rune('a'+i)), "classKey": "resident"}, 201, nil)
+			map[string]any{"accountId": u.ID, "householdId": f.homes[i], "classKey": "resident"}, 201, nil)
 	}
-	f.provisional = e.applyAndReview(t, f.park.ID, f.admin, f.applicant, map[string]any{"classKey": "resident", "householdId": "hh-applicant"})
+	f.provisional = e.applyAndReview(t, f.park.ID, f.admin, f.applicant, map[string]any{"classKey": "resident", "householdId": home(t, e.Env, f.applicant)})
 	f.motion = e.propose(t, f.park.ID, f.admin, f.admin, proposalBody("general", e.clock.Now(), 7*day, true))
 	return f
 }
@@ -93,9 +95,9 @@ func TestCommunityRefusals(t *testing.T) {
 			`{"name":"x","model":"worker_coop","bylaws":{"version":1,"classes":[{"voteWeight":1e40}]}}`, 400, nil},
 		{"seats exceeding the board", f.admin, "POST", "/api/v1/communities", communityBody(seats), 422, []string{"bylaws.board.seats"}},
 		{"application from a household already a member", f.members[0], "POST", communityPath(park, "memberships"),
-			map[string]any{"classKey": "resident", "householdId": "hh-member-a"}, 409, nil},
+			map[string]any{"classKey": "resident", "householdId": f.homes[0]}, 409, nil},
 		{"application from a household already applying", f.applicant, "POST", communityPath(park, "memberships"),
-			map[string]any{"classKey": "resident", "householdId": "hh-applicant"}, 409, nil},
+			map[string]any{"classKey": "resident"}, 409, nil},
 		{"unknown field", f.admin, "POST", communityPath(park, "proposals"), map[string]any{"kind": "general", "quorum": 1}, 400, nil},
 	}
 	for _, tt := range tests {
@@ -144,7 +146,8 @@ func TestCommunityRefusals(t *testing.T) {
 	})
 
 	t.Run("vote after close", func(t *testing.T) {
-		// The clock is past the motion's window now.
+		// Past the motion's window, whichever subtests ran before.
+		f.e.clock.Advance(7 * day)
 		f.e.Do(t, "POST", communityPath(park, "proposals", f.motion.ID, "ballots"), map[string]any{"option": "yes"}, f.members[0].auth()...).WantProblem(t, 409)
 		f.e.closeVote(t, park, f.motion.ID, f.admin)
 		f.e.Do(t, "POST", communityPath(park, "proposals", f.motion.ID, "ballots"), map[string]any{"option": "yes"}, f.members[1].auth()...).WantProblem(t, 409)

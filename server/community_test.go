@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"testing"
 	"time"
 
@@ -80,10 +79,12 @@ func TestResidentOwnedParkEndToEnd(t *testing.T) {
 	}
 
 	residents := make([]user, 3)
+	homes := make([]string, 3)
 	ms := make([]membershipOut, 3)
 	for i := range residents {
 		residents[i] = newUser(t, e.Env)
-		ms[i] = e.applyAndReview(t, park.ID, admin, residents[i], map[string]any{"classKey": "resident", "householdId": fmt.Sprintf("hh-park-%d", i)})
+		homes[i] = home(t, e.Env, residents[i])
+		ms[i] = e.applyAndReview(t, park.ID, admin, residents[i], map[string]any{"classKey": "resident", "householdId": homes[i]})
 		if ms[i].Status != "provisional" || ms[i].NextMilestone == nil || ms[i].NextMilestone.Key != "orientation" {
 			t.Fatalf("after review: %+v", ms[i])
 		}
@@ -110,7 +111,7 @@ func TestResidentOwnedParkEndToEnd(t *testing.T) {
 
 	p := e.propose(t, park.ID, residents[0], admin, proposalBody("general", e.clock.Now(), 7*day, true))
 	call(t, e.Env, residents[0], "GET", communityPath(park.ID, "proposals", p.ID), nil, 200, &p)
-	if p.Eligible != 3 || len(p.YourVoters) != 1 || p.YourVoters[0].Key != "household:hh-park-0" {
+	if p.Eligible != 3 || len(p.YourVoters) != 1 || p.YourVoters[0].Key != "household:"+homes[0] {
 		t.Fatalf("open proposal = %+v, want 3 household voters", p)
 	}
 	e.vote(t, park.ID, p.ID, residents[0], map[string]any{"option": "yes"}, 201)
@@ -234,12 +235,12 @@ func TestMultistakeholderCoopEndToEnd(t *testing.T) {
 	}
 	var founders []user
 	var dues []community.MemberDues
-	for i, f := range plan {
+	for _, f := range plan {
 		u := newUser(t, e.Env)
 		founders = append(founders, u)
 		body := map[string]any{"accountId": u.ID, "classKey": f.class, "region": f.region}
 		if f.household {
-			body["householdId"] = fmt.Sprintf("hh-msc-%d", i)
+			body["householdId"] = home(t, e.Env, u)
 		}
 		var m membershipOut
 		call(t, e.Env, admin, "POST", communityPath(msc.ID, "founding-members"), body, 201, &m)
@@ -248,7 +249,8 @@ func TestMultistakeholderCoopEndToEnd(t *testing.T) {
 	}
 
 	newcomer := newUser(t, e.Env)
-	m := e.applyAndReview(t, msc.ID, admin, newcomer, map[string]any{"classKey": "resident", "householdId": "hh-new", "region": "eagle_point"})
+	home(t, e.Env, newcomer) // applies without naming it: the newcomer's own household
+	m := e.applyAndReview(t, msc.ID, admin, newcomer, map[string]any{"classKey": "resident", "region": "eagle_point"})
 	e.milestone(t, msc.ID, m.ID, admin, "orientation")
 	e.milestone(t, msc.ID, m.ID, admin, "conflict_training")
 	e.pay(t, msc.ID, m.ID, admin, 30_000)
@@ -367,7 +369,7 @@ func BenchmarkCastBallotHTTP(b *testing.B) {
 	for i := range members {
 		members[i] = newUser(b, env)
 		call(b, env, admin, "POST", communityPath(park.ID, "founding-members"),
-			map[string]any{"accountId": members[i].ID, "householdId": fmt.Sprintf("hh-%d", i), "classKey": "resident"}, 201, nil)
+			map[string]any{"accountId": members[i].ID, "householdId": home(b, env, members[i]), "classKey": "resident"}, 201, nil)
 	}
 	var p proposalOut
 	call(b, env, admin, "POST", communityPath(park.ID, "proposals"), proposalBody("general", clk.Now(), 7*day, true), 201, &p)

@@ -273,7 +273,8 @@ func rolesOut(c *community.Community) roleList {
 }
 
 // applicationRequest applies for a membership. HouseholdID names the
-// caller's household for household classes.
+// caller's household for household classes; empty means the household the
+// caller's account owns.
 type applicationRequest struct {
 	ClassKey       string `json:"classKey"`
 	HouseholdID    string `json:"householdId"`
@@ -282,8 +283,9 @@ type applicationRequest struct {
 	Statement      string `json:"statement"`
 }
 
-// foundingMemberRequest names a founding member: the account, and its
-// household for household classes.
+// foundingMemberRequest names a founding member: the account, and for
+// household classes the household that account owns (empty: found by the
+// account).
 type foundingMemberRequest struct {
 	AccountID string `json:"accountId"`
 	applicationRequest

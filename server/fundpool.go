@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -17,8 +18,8 @@ import (
 )
 
 // ParcelLocator gives the GeoJSON geometry of a parcel for the campaign map.
-// Until a parcel store is wired in (Deps.Parcels is nil) campaigns are
-// mapped with a null geometry and their parcel ids in the properties.
+// Without one (Deps.Parcels and Deps.Geo nil) campaigns are mapped with a
+// null geometry and their parcel ids in the properties.
 type ParcelLocator interface {
 	ParcelGeoJSON(ctx context.Context, parcelID string) (json.RawMessage, bool)
 }
@@ -99,7 +100,11 @@ func (s *Server) keyed(c *fiber.Ctx, run func(ctx context.Context, key string, b
 		return replay(c, *flight.rec, fp)
 	}
 	var stored *fundpool.IdempotencyRecord
-	defer func() { s.flights.end(flight, stored) }()
+	defer func() {
+		if stored == nil {
+			s.flights.end(flight, nil)
+		}
+	}()
 	if rec, err := s.deps.Funds.Recall(ctx, scope, header); err == nil {
 		return replay(c, rec, fp)
 	} else if apperr.KindOf(err) != apperr.NotFound {
@@ -115,32 +120,60 @@ func (s *Server) keyed(c *fiber.Ctx, run func(ctx context.Context, key string, b
 		return err
 	}
 	rec := fundpool.IdempotencyRecord{Scope: scope, Key: header, Fingerprint: fp, Status: status, Body: out}
-	if err := s.deps.Funds.Remember(ctx, rec); err != nil {
-		if apperr.KindOf(err) != apperr.Conflict {
-			return err
-		}
-		// A request with the key in another process finished first: answer as it did.
-		first, ferr := s.deps.Funds.Recall(ctx, scope, header)
-		if ferr != nil {
-			return ferr
-		}
-		return replay(c, first, fp)
-	}
+	// What the request recorded is stored already, under ids derived from
+	// the key; the response is remembered after it is sent, off the
+	// request's path. Until then this flight answers retries from memory.
+	// If the process stops before the record is written, a retry runs the
+	// request again and the fund pool finds the same records, counted once.
 	stored = &rec
+	s.flights.answer(flight, stored)
+	s.flights.remember(ctx, flight, func(ctx context.Context) error { return s.deps.Funds.Remember(ctx, rec) })
 	c.Status(status)
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 	return c.Send(out)
 }
 
 // keyedFlights tracks the keyed requests running in this process, by caller
-// and key.
+// and key, until their response is remembered.
 type keyedFlights struct {
 	mu sync.Mutex
 	m  map[string]*keyedFlight
+	// writes counts responses still being remembered, so that Shutdown
+	// can wait for them.
+	writes sync.WaitGroup
 }
 
-// keyedFlight is one keyed request while it runs. rec is set, once done is
-// closed, if it stored its response.
+// rememberTimeout bounds the write of one remembered response.
+const rememberTimeout = 15 * time.Second
+
+// answer makes rec the answer retries of flight f get, at once, while it is
+// being remembered.
+func (k *keyedFlights) answer(f *keyedFlight, rec *fundpool.IdempotencyRecord) {
+	k.mu.Lock()
+	f.rec = rec
+	k.mu.Unlock()
+}
+
+// remember runs write (storing flight f's response) after the request, then
+// ends the flight. A failed write is not an error of the request: its
+// effects are stored, and a retry finds them.
+func (k *keyedFlights) remember(ctx context.Context, f *keyedFlight, write func(context.Context) error) {
+	k.writes.Add(1)
+	go func() {
+		defer k.writes.Done()
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rememberTimeout)
+		defer cancel()
+		_ = write(wctx)
+		k.end(f, f.rec)
+	}()
+}
+
+// wait waits for the responses still being remembered.
+func (k *keyedFlights) wait() { k.writes.Wait() }
+
+// keyedFlight is one keyed request while it runs and its response is being
+// remembered. rec (guarded by keyedFlights.mu) is its response once it has
+// one; done is closed when the flight ends.
 type keyedFlight struct {
 	id          string
 	fingerprint string
@@ -165,7 +198,11 @@ func (k *keyedFlights) begin(ctx context.Context, id, fingerprint string) (*keye
 			k.mu.Unlock()
 			return f, nil
 		}
+		rec := f.rec
 		k.mu.Unlock()
+		if rec != nil && f.fingerprint == fingerprint {
+			return &keyedFlight{rec: rec}, nil
+		}
 		if f.fingerprint != fingerprint {
 			return nil, apperr.New(apperr.Conflict, "the Idempotency-Key was already used for a different request")
 		}
@@ -185,8 +222,8 @@ func (k *keyedFlights) begin(ctx context.Context, id, fingerprint string) (*keye
 func (k *keyedFlights) end(f *keyedFlight, rec *fundpool.IdempotencyRecord) {
 	k.mu.Lock()
 	delete(k.m, f.id)
-	k.mu.Unlock()
 	f.rec = rec
+	k.mu.Unlock()
 	close(f.done)
 }
 
@@ -507,11 +544,7 @@ func (s *Server) createReceipt(c *fiber.Ctx) error {
 		if err != nil {
 			return 0, nil, err
 		}
-		out := receiptOut{Transactions: make([]ledgerEntryOut, len(txs))}
-		for i, t := range txs {
-			out.Transactions[i] = s.ledgerEntry(ctx, camp, t, true)
-		}
-		return fiber.StatusCreated, out, nil
+		return fiber.StatusCreated, s.posted(ctx, camp, txs), nil
 	})
 }
 
@@ -565,11 +598,8 @@ func (s *Server) decideDisbursement(approve bool) fiber.Handler {
 		id := strings.Clone(c.Params("disbursement_id"))
 		actor := fundActor(principal(c))
 		return s.keyed(c, func(ctx context.Context, _ string, body []byte) (int, any, error) {
-			if len(strings.TrimSpace(string(body))) > 0 {
-				var in struct{}
-				if err := unmarshalStrict(body, &in); err != nil {
-					return 0, nil, err
-				}
+			if err := emptyBody(body); err != nil {
+				return 0, nil, err
 			}
 			d, err := s.deps.Funds.DecideDisbursement(ctx, actor, camp.ID, id, approve)
 			if err != nil {
@@ -578,6 +608,97 @@ func (s *Server) decideDisbursement(approve bool) fiber.Handler {
 			return fiber.StatusOK, toDisbursementOut(d), nil
 		})
 	}
+}
+
+// posted writes the transactions a request posted, for organizers.
+func (s *Server) posted(ctx context.Context, camp fundpool.Campaign, txs []fundpool.Transaction) receiptOut {
+	out := receiptOut{Transactions: make([]ledgerEntryOut, len(txs))}
+	for i, t := range txs {
+		out.Transactions[i] = s.ledgerEntry(ctx, camp, t, true)
+	}
+	return out
+}
+
+// emptyBody accepts no body at all, or an empty JSON object.
+func emptyBody(body []byte) error {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return nil
+	}
+	var in struct{}
+	return unmarshalStrict(body, &in)
+}
+
+// pledgeForm tells the pledge form what to say before anyone pledges: the
+// currency and limits, whether the campaign takes pledges now, and plainly
+// what "anonymous" hides and from whom.
+func (s *Server) pledgeForm(c *fiber.Ctx) error {
+	camp, err := s.visibleCampaign(c)
+	if err != nil {
+		return err
+	}
+	cur := camp.Currency()
+	out := pledgeFormOut{
+		CampaignID: camp.ID, Currency: cur,
+		MinAmount:       toAmountOut(fundpool.Money{Amount: 1, Currency: cur}),
+		MaxAmount:       toAmountOut(fundpool.Money{Amount: fundpool.MaxAmount, Currency: cur}),
+		AnonymousNotice: anonymousNotices, LinkedNotice: linkedNotices,
+	}
+	if why := camp.PledgeRefusal(time.Now()); why != "" {
+		out.Refusal = &why
+	}
+	out.AcceptsPledges = out.Refusal == nil
+	return writeJSON(c, fiber.StatusOK, out)
+}
+
+// cancelPledge voids what is outstanding on a pledge, at the request of its
+// pledger (signed in when they pledged) or of an organizer. Anyone else is
+// told the pledge does not exist.
+func (s *Server) cancelPledge(c *fiber.Ctx) error {
+	camp, err := s.visibleCampaign(c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	pl, err := s.deps.Funds.PledgeByID(c.UserContext(), c.Params("pledge_id"))
+	own := err == nil && pl.Pledger.AccountID != "" && pl.Pledger.AccountID == p.AccountID
+	if err != nil || pl.CampaignID != camp.ID || !(own || runsCampaigns(p)) {
+		return apperr.New(apperr.NotFound, "pledge not found")
+	}
+	memo := "cancelled by the pledger"
+	if !own {
+		memo = "cancelled by an organizer"
+	}
+	return s.keyed(c, func(ctx context.Context, key string, body []byte) (int, any, error) {
+		if err := emptyBody(body); err != nil {
+			return 0, nil, err
+		}
+		t, err := s.deps.Funds.CancelPledge(ctx, key, camp.ID, pl.ID, memo)
+		if err != nil {
+			return 0, nil, err
+		}
+		return fiber.StatusOK, s.pledgeOut(pl, t.ID, true), nil
+	})
+}
+
+// reverseTransaction undoes a ledger transaction by posting its reversal
+// (and, for a pledge receipt, the reversals of the matches it earned first).
+func (s *Server) reverseTransaction(c *fiber.Ctx) error {
+	camp, err := s.visibleCampaign(c)
+	if err != nil {
+		return err
+	}
+	txID := strings.Clone(c.Params("transaction_id"))
+	return s.keyed(c, func(ctx context.Context, key string, body []byte) (int, any, error) {
+		var in reversalIn
+		if err := unmarshalStrict(body, &in); err != nil {
+			return 0, nil, err
+		}
+		txs, err := s.deps.Funds.Reverse(ctx, key, camp.ID, txID, in.Reason)
+		if err != nil {
+			return 0, nil, err
+		}
+		return fiber.StatusCreated, s.posted(ctx, camp, txs), nil
+	})
 }
 
 // ledgerEntry writes a transaction for people: pledgers by name, or
@@ -687,6 +808,35 @@ type campaignMapProps struct {
 	ParcelIDs     []string  `json:"parcel_ids"`
 }
 
+// campaignGeometry is the outline of the parcels a campaign would buy: the
+// parcel's geometry, a GeometryCollection when it names several, nil when
+// none can be located.
+func (s *Server) campaignGeometry(ctx context.Context, parcelIDs []string) json.RawMessage {
+	if s.deps.Parcels == nil {
+		return nil
+	}
+	var gs []json.RawMessage
+	for _, id := range parcelIDs {
+		if g, ok := s.deps.Parcels.ParcelGeoJSON(ctx, id); ok {
+			gs = append(gs, g)
+		}
+	}
+	switch len(gs) {
+	case 0:
+		return nil
+	case 1:
+		return gs[0]
+	}
+	out := append([]byte(nil), `{"type":"GeometryCollection","geometries":[`...)
+	for i, g := range gs {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, g...)
+	}
+	return append(out, "]}"...)
+}
+
 // campaignMap is the public map layer: one feature per campaign that is not
 // a draft, with its parcel's geometry when a parcel store can give it and a
 // null geometry otherwise (RFC 7946 allows an unlocated feature).
@@ -708,13 +858,8 @@ func (s *Server) campaignMap(c *fiber.Ctx) error {
 		if f.Properties.ParcelIDs == nil {
 			f.Properties.ParcelIDs = []string{}
 		}
-		if s.deps.Parcels != nil {
-			for _, id := range camp.ParcelIDs {
-				if g, ok := s.deps.Parcels.ParcelGeoJSON(c.UserContext(), id); ok {
-					f.Geometry = g
-					break
-				}
-			}
+		if g := s.campaignGeometry(c.UserContext(), camp.ParcelIDs); g != nil {
+			f.Geometry = g
 		}
 		fc.Features = append(fc.Features, f)
 	}

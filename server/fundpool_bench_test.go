@@ -1,9 +1,13 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"commonground/fundpool"
 )
 
 // BenchmarkPledgeHTTP measures one anonymous pledge through the whole stack:
@@ -44,4 +48,37 @@ func BenchmarkPledgeHTTPParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkCampaignProgressHTTP100k reads a campaign whose ledger holds
+// 100,000 transactions: progress comes from the book's running balances,
+// so the answer costs the same as for an empty ledger. The transactions go
+// straight into the book (this measures the read, not the store).
+func BenchmarkCampaignProgressHTTP100k(b *testing.B) {
+	f := startFunds(b)
+	f.openCampaign(b, "big", "keep_what_you_raise", 1_000_000_000_000)
+	funds := f.Service.Funds
+	camp, err := funds.Campaign(context.Background(), "big")
+	if err != nil {
+		b.Fatal(err)
+	}
+	at := time.Now().Add(-365 * 24 * time.Hour)
+	for i := range 100_000 {
+		pl := fundpool.Pledge{ID: fmt.Sprint("pl_", i), CampaignID: "big", Amount: fundpool.Money{Amount: int64(100 + i%5000), Currency: "USD"},
+			Pledger: fundpool.Pledger{Kind: fundpool.PledgerPerson, Name: "P"}}
+		tx, err := fundpool.MakePledge(camp, pl, fundpool.TxMeta{Key: fmt.Sprint("k", i), At: at.Add(time.Duration(i) * 5 * time.Minute)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := funds.Book().Append(tx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		r := f.Do(b, "GET", "/api/v1/campaigns/big", nil)
+		if r.Status != 200 {
+			b.Fatalf("GET campaign = %d: %s", r.Status, r.Body)
+		}
+	}
 }

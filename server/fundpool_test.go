@@ -562,3 +562,19 @@ func TestPledgeSentTwiceAtOnce(t *testing.T) {
 		t.Errorf("ledger has %d transactions, want 5", n)
 	}
 }
+
+// ledgerMemos returns the memo of every transaction of a campaign's ledger.
+func (f *fundEnv) ledgerMemos(t *testing.T, id string) []string {
+	t.Helper()
+	var page struct {
+		Items []struct {
+			Memo string `json:"memo"`
+		} `json:"items"`
+	}
+	f.Do(t, "GET", "/api/v1/campaigns/"+id+"/ledger?limit=1000", nil, as(f.org, "")...).JSON(t, &page)
+	memos := make([]string, len(page.Items))
+	for i, e := range page.Items {
+		memos[i] = e.Memo
+	}
+	return memos
+}

@@ -350,6 +350,36 @@ type pledgeOut struct {
 // anonymousNotice is what every anonymous pledger is told, plainly.
 const anonymousNotice = "your name is hidden on public pages; the campaign's organizers still see it"
 
+// anonymousNotices and linkedNotices are what the pledge form says, in the
+// languages the web app speaks.
+var (
+	anonymousNotices = bilingual{
+		En: "If you pledge anonymously, your name is hidden on public pages and in the public ledger, which show \"Anonymous\". The campaign's organizers still see your name.",
+		Es: "Si promete de forma anónima, su nombre no aparece en las páginas públicas ni en el registro público, que muestran \"Anónimo\". Los organizadores de la campaña sí ven su nombre.",
+	}
+	linkedNotices = bilingual{
+		En: "If you are signed in, your pledge is linked to your account, so that you can cancel it later and, as a resident, have it matched.",
+		Es: "Si inició sesión, su promesa queda vinculada a su cuenta, para que pueda cancelarla más tarde y, como residente, recibir fondos de contrapartida.",
+	}
+)
+
+// pledgeFormOut is what the pledge form shows before anyone pledges.
+type pledgeFormOut struct {
+	CampaignID     string `json:"campaign_id"`
+	Currency       string `json:"currency"`
+	AcceptsPledges bool   `json:"accepts_pledges"`
+	// Refusal says why the campaign does not accept pledges now.
+	Refusal         *string   `json:"refusal"`
+	MinAmount       amountOut `json:"min_amount"`
+	MaxAmount       amountOut `json:"max_amount"`
+	AnonymousNotice bilingual `json:"anonymous_notice"`
+	LinkedNotice    bilingual `json:"linked_notice"`
+}
+
+type reversalIn struct {
+	Reason string `json:"reason"`
+}
+
 type grantIn struct {
 	Funder          string     `json:"funder"`
 	Program         string     `json:"program"`

@@ -113,6 +113,21 @@ func (s *Server) withDeadline(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// importTimeout bounds the routes that take bulk uploads (up to 100 MB of
+// GeoJSON or a CSV of 50,000 rows), which need longer than a normal request.
+const importTimeout = 5 * time.Minute
+
+// withTimeout gives one route a deadline of its own instead of the server's
+// request timeout; it goes in the route's handler list.
+func withTimeout(d time.Duration) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		ctx, cancel := context.WithTimeout(context.Background(), d)
+		defer cancel()
+		c.SetUserContext(ctx)
+		return c.Next()
+	}
+}
+
 // securityHeaders sets the headers every response carries.
 func securityHeaders(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")

@@ -188,6 +188,12 @@ var examplePreparers = map[string]func(t *testing.T, env *servicetest.Env) (path
 	"POST /api/v1/campaigns/{id}/loans":         exampleCampaign("example-loans", fundpool.StatusOpen, "/loans"),
 	"POST /api/v1/campaigns/{id}/receipts":      exampleCampaign("example-receipts", fundpool.StatusOpen, "/receipts"),
 	"POST /api/v1/campaigns/{id}/disbursements": exampleCampaign("example-disbursements", fundpool.StatusOpen, "/disbursements"),
+	"POST /api/v1/campaigns/{id}/pledges/{pledge_id}/cancel": examplePledged("example-cancel", func(pledgeID, _ string) string {
+		return "/pledges/" + pledgeID + "/cancel"
+	}),
+	"POST /api/v1/campaigns/{id}/ledger/{transaction_id}/reversal": examplePledged("example-reversal", func(_, txID string) string {
+		return "/ledger/" + txID + "/reversal"
+	}),
 	"PUT /api/v1/users/{id}/disabled": func(t *testing.T, env *servicetest.Env) (string, []string) {
 		id, _ := env.Account(t)
 		_, steward := env.Account(t, auth.RoleSteward)
@@ -228,31 +234,50 @@ func asOrganizer(path string) func(t *testing.T, env *servicetest.Env) (string, 
 // Idempotency-Key to the campaign's path plus suffix.
 func exampleCampaign(id string, status fundpool.Status, suffix string) func(t *testing.T, env *servicetest.Env) (string, []string) {
 	return func(t *testing.T, env *servicetest.Env) (string, []string) {
-		ctx := context.Background()
-		funds := env.Service.Funds
-		orgID, token := env.Account(t, auth.RoleOrganizer)
-		c := fundpool.Campaign{ID: id, Title: fundpool.Text{En: "Example"}, Mode: fundpool.KeepWhatYouRaise,
-			Budget:   []fundpool.BudgetLine{{Category: fundpool.BudgetLandPrice, Amount: fundpool.Money{Amount: 10_000_000, Currency: "USD"}}},
-			Target:   fundpool.Money{Amount: 10_000_000, Currency: "USD"},
-			Deadline: time.Now().Add(24 * time.Hour)}
-		if _, err := funds.CreateCampaign(ctx, fundpool.Actor{ID: orgID, Role: fundpool.RoleOrganizer}, c); err != nil {
-			t.Fatal(err)
-		}
-		if status == fundpool.StatusOpen {
-			if _, err := funds.TransitionCampaign(ctx, id, status); err != nil {
+		token, pl, _ := makeExampleCampaign(t, env, id, status)
+		if status == fundpool.StatusOpen && id != "example-receipts" {
+			if _, err := env.Service.Funds.Receive(context.Background(), "example-receipt", id, fundpool.SourcePledge, pl.ID, pl.Amount); err != nil {
 				t.Fatal(err)
-			}
-			pl, _, err := funds.Pledge(ctx, "example-pledge", fundpool.Pledge{CampaignID: id, Amount: fundpool.Money{Amount: 200_000, Currency: "USD"},
-				Pledger: fundpool.Pledger{Kind: fundpool.PledgerPerson, Name: "Example"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if id != "example-receipts" {
-				if _, err := funds.Receive(ctx, "example-receipt", id, fundpool.SourcePledge, pl.ID, pl.Amount); err != nil {
-					t.Fatal(err)
-				}
 			}
 		}
 		return "/api/v1/campaigns/" + id + suffix, append(servicetest.Bearer(token), "Idempotency-Key", "example-"+id)
 	}
+}
+
+// examplePledged makes an open campaign id with one pledge outstanding and
+// sends the example as an organizer, with a fresh Idempotency-Key, to the
+// path that path names from the pledge and its pledge_made transaction.
+func examplePledged(id string, path func(pledgeID, txID string) string) func(t *testing.T, env *servicetest.Env) (string, []string) {
+	return func(t *testing.T, env *servicetest.Env) (string, []string) {
+		token, pl, tx := makeExampleCampaign(t, env, id, fundpool.StatusOpen)
+		return "/api/v1/campaigns/" + id + path(pl.ID, tx.ID), append(servicetest.Bearer(token), "Idempotency-Key", "example-"+id)
+	}
+}
+
+// makeExampleCampaign makes a keep-what-you-raise campaign id in status (a
+// draft when ""); an open one gets a pledge. It returns an organizer's token.
+func makeExampleCampaign(t *testing.T, env *servicetest.Env, id string, status fundpool.Status) (string, fundpool.Pledge, fundpool.Transaction) {
+	t.Helper()
+	ctx := context.Background()
+	funds := env.Service.Funds
+	orgID, token := env.Account(t, auth.RoleOrganizer)
+	c := fundpool.Campaign{ID: id, Title: fundpool.Text{En: "Example"}, Mode: fundpool.KeepWhatYouRaise,
+		Budget:   []fundpool.BudgetLine{{Category: fundpool.BudgetLandPrice, Amount: fundpool.Money{Amount: 10_000_000, Currency: "USD"}}},
+		Target:   fundpool.Money{Amount: 10_000_000, Currency: "USD"},
+		Deadline: time.Now().Add(24 * time.Hour)}
+	if _, err := funds.CreateCampaign(ctx, fundpool.Actor{ID: orgID, Role: fundpool.RoleOrganizer}, c); err != nil {
+		t.Fatal(err)
+	}
+	if status != fundpool.StatusOpen {
+		return token, fundpool.Pledge{}, fundpool.Transaction{}
+	}
+	if _, err := funds.TransitionCampaign(ctx, id, status); err != nil {
+		t.Fatal(err)
+	}
+	pl, tx, err := funds.Pledge(ctx, "example-pledge", fundpool.Pledge{CampaignID: id, Amount: fundpool.Money{Amount: 200_000, Currency: "USD"},
+		Pledger: fundpool.Pledger{Kind: fundpool.PledgerPerson, Name: "Example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token, pl, tx
 }

@@ -137,5 +137,7 @@ func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
 // Shutdown stops accepting connections and waits up to timeout for requests
 // in flight to finish.
 func (s *Server) Shutdown(timeout time.Duration) error {
-	return s.app.ShutdownWithTimeout(timeout)
+	err := s.app.ShutdownWithTimeout(timeout)
+	s.flights.wait() // responses still being remembered, before the store closes
+	return err
 }

@@ -126,7 +126,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		return fail(err)
 	}
 	if cfg.Demo {
-		if err := demo.Seed(ctx, demo.Env{Funds: svc.Funds, Households: svc.Households, Parcels: svc.Parcels}, logger); err != nil {
+		if err := demo.Seed(ctx, demo.Env{Funds: svc.Funds, Households: svc.Households, Parcels: svc.Parcels, Communities: communities}, logger); err != nil {
 			return fail(fmt.Errorf("seed the demo data: %w", err))
 		}
 	}
@@ -142,8 +142,9 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		// Households are served from memory, loaded above.
 		Households: svc.Households,
 		Community: &server.CommunityDeps{
-			Store: communities,
-			Now:   cfg.Now,
+			Store:      communities,
+			Households: svc.Households,
+			Now:        cfg.Now,
 		},
 		WebApp: frontend.Handler(cfg.WebApp),
 	})
