@@ -1,12 +1,11 @@
 // Browser test harness: Debian's Chromium driven by playwright-core, axe-core
 // checks, screenshots into test-output/e2e at the repository root.
 //
-// Target, in order: E2E_BASE_URL (a Common Ground server already running);
-// E2E_SERVER=go (the harness builds the Go binary from the repository root
-// and runs it with --addr 127.0.0.1:PORT --data-dir on a fresh temporary
-// directory, so every run starts with an empty embedded store); otherwise
-// `vite preview` of the built app. Test files decide whether they answer the
-// API from fixtures (mock-api.mjs) or talk to the server.
+// Every test talks to a real Common Ground server: E2E_BASE_URL when given,
+// otherwise the harness builds the Go binary from the repository root (it
+// embeds the built app, so run `npm run build` first) and runs it with
+// --addr 127.0.0.1:PORT --data-dir on a fresh temporary directory, so every
+// test file starts with an empty embedded store and a bootstrap steward.
 
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -15,6 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import net from "node:net";
+import { after, afterEach, before } from "node:test";
 import { chromium } from "playwright-core";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -24,9 +24,6 @@ const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 /** OUT is where screenshots go (git-ignored /test-output/ at the repository root). */
 export const OUT = process.env.E2E_OUTPUT ?? join(here, "..", "..", "test-output", "e2e");
 mkdirSync(OUT, { recursive: true });
-
-/** realServer is true when the app is served by a Common Ground server rather than vite preview. */
-export const realServer = !!process.env.E2E_BASE_URL || process.env.E2E_SERVER === "go";
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -53,27 +50,6 @@ async function waitFor(url, ms) {
   }
 }
 
-/** startTarget returns the base URL to test and a function that stops what was started. */
-export async function startTarget() {
-  if (process.env.E2E_BASE_URL) return { baseURL: process.env.E2E_BASE_URL.replace(/\/$/, ""), stop: async () => {} };
-  if (process.env.E2E_SERVER === "go") return startGoServer();
-  const port = await freePort();
-  const vite = join(here, "..", "node_modules", ".bin", "vite");
-  const child = spawn(vite, ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
-    cwd: join(here, ".."),
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const baseURL = `http://127.0.0.1:${port}`;
-  await waitFor(baseURL + "/", 20_000);
-  return {
-    baseURL,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-    },
-  };
-}
-
 /** launch starts Chromium with a fresh profile and returns its context. */
 export async function launch() {
   const userDataDir = mkdtempSync(join(tmpdir(), "cg-chromium-"));
@@ -81,6 +57,9 @@ export async function launch() {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"],
+    // The server sends a strict Content-Security-Policy; axe-core is injected
+    // by the test, so the browser lets test scripts past it.
+    bypassCSP: true,
     viewport: { width: 1280, height: 860 },
     locale: "en-US",
     timezoneId: "America/Los_Angeles",
@@ -117,44 +96,39 @@ export async function settle(page) {
 }
 
 /**
- * startStack runs the real API: the Go server with a fresh data directory
- * (or E2E_API_URL when given), and `vite preview` of the built app proxying
- * /api to it, so the page and the API share one origin as in production.
+ * startStack runs the server the tests talk to: E2E_BASE_URL, or the Go
+ * binary on a fresh data directory. seed (campaigns, households) fills the
+ * directory first through bench/webseed, for the budget measurements.
  */
-export async function startStack() {
-  const api = process.env.E2E_API_URL ? { baseURL: process.env.E2E_API_URL.replace(/\/$/, ""), stop: async () => {} } : await startGoServer();
-  const port = await freePort();
-  const vite = join(here, "..", "node_modules", ".bin", "vite");
-  const child = spawn(vite, ["preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
-    cwd: join(here, ".."),
-    env: { ...process.env, COMMONGROUND_DEV_API: api.baseURL },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  const baseURL = `http://127.0.0.1:${port}`;
-  await waitFor(baseURL + "/", 20_000);
-  return {
-    baseURL,
-    apiURL: api.baseURL,
-    stop: async () => {
-      child.kill("SIGTERM");
-      await new Promise((r) => child.once("exit", r));
-      await api.stop();
-    },
-  };
+export async function startStack({ seed } = {}) {
+  if (process.env.E2E_BASE_URL) {
+    const baseURL = process.env.E2E_BASE_URL.replace(/\/$/, "");
+    return { baseURL, stop: async () => {} };
+  }
+  return startGoServer(seed);
 }
 
 /** ADMIN is the steward the Go server creates on its first start (COMMONGROUND_BOOTSTRAP_ADMIN_*). */
 export const ADMIN = { email: "steward@example.org", password: "rogue valley steward 2020" };
 
+function run(cmd, args, opts) {
+  return new Promise((resolve, reject) => {
+    const b = spawn(cmd, args, { stdio: ["ignore", "inherit", "inherit"], ...opts });
+    b.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}`))));
+  });
+}
+
 /** startGoServer builds and runs the Common Ground binary with a fresh data directory. */
-async function startGoServer() {
+async function startGoServer(seed) {
   const repo = join(here, "..", "..");
   const dir = mkdtempSync(join(tmpdir(), "cg-e2e-"));
   const bin = join(dir, "commonground");
-  await new Promise((resolve, reject) => {
-    const b = spawn("go", ["build", "-o", bin, "."], { cwd: repo, stdio: ["ignore", "inherit", "inherit"] });
-    b.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`go build exited ${code}`))));
-  });
+  await run("go", ["build", "-o", bin, "."], { cwd: repo });
+  if (seed) {
+    const seeder = join(dir, "webseed");
+    await run("go", ["build", "-o", seeder, "./bench/webseed"], { cwd: repo });
+    await run(seeder, ["-data-dir", join(dir, "data"), "-campaigns", String(seed.campaigns), "-households", String(seed.households)], { cwd: dir });
+  }
   const port = await freePort();
   const child = spawn(bin, ["--addr", `127.0.0.1:${port}`, "--data-dir", join(dir, "data"), "--log-level", "warn"], {
     cwd: dir,
@@ -176,4 +150,106 @@ async function startGoServer() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** api calls the server's API directly (setting up what a test needs, never what it checks). */
+export async function api(baseURL, method, path, { body, token, headers = {} } = {}) {
+  const res = await fetch(baseURL + "/api/v1" + path, {
+    method,
+    headers: { Accept: "application/json", ...(body !== undefined ? { "Content-Type": "application/json" } : {}), ...(token ? { Authorization: `Bearer ${token}` } : {}), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : undefined;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return json;
+}
+
+let accounts = 0;
+
+/**
+ * account registers a new account through the API and, when roles are
+ * given, has the bootstrap steward set them (PUT /users/{id}/roles). It
+ * returns the credentials and a token for API set-up calls.
+ */
+export async function account(baseURL, { name = "Test Person", locale = "en", roles } = {}) {
+  const email = `person${++accounts}.${process.pid}.${Date.now()}@example.org`;
+  const password = "rogue valley rebuild together";
+  const reg = await api(baseURL, "POST", "/auth/register", { body: { email, password, display_name: name, locale, refresh_in: "body" } });
+  if (roles) {
+    const steward = await api(baseURL, "POST", "/auth/login", { body: { email: ADMIN.email, password: ADMIN.password, refresh_in: "body" } });
+    await api(baseURL, "PUT", `/users/${reg.account.id}/roles`, { token: steward.access_token, body: { roles } });
+    // Roles travel in the access token: sign in again to carry the new ones.
+    const again = await api(baseURL, "POST", "/auth/login", { body: { email, password, refresh_in: "body" } });
+    return { email, password, id: reg.account.id, token: again.access_token };
+  }
+  return { email, password, id: reg.account.id, token: reg.access_token };
+}
+
+/** signIn signs in through the app's form and waits for the header to show the account. */
+export async function signIn(page, baseURL, who, next = "/") {
+  await page.goto(baseURL + "/sign-in?next=" + encodeURIComponent(next));
+  await settle(page);
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  // The account's language takes over once signed in.
+  await page.waitForSelector("header >> text=/^(Sign out|Cerrar sesión)$/");
+  await settle(page);
+}
+
+/** freshPage opens a page with no session, saved language or draft left over from an earlier test. */
+export async function freshPage(browser, baseURL, viewport) {
+  await browser.context.clearCookies();
+  const p = await browser.context.newPage();
+  if (viewport) await p.setViewportSize(viewport);
+  const errors = [];
+  p.on("pageerror", (e) => errors.push(e.message));
+  await p.goto(baseURL + "/favicon.svg");
+  await p.evaluate(() => localStorage.clear());
+  p.errors = errors;
+  return p;
+}
+
+/** noSeriousViolations fails the test when axe finds serious or critical violations on the page. */
+export async function noSeriousViolations(page, where) {
+  const v = await axe(page);
+  if (v.length) throw new Error(`${where}: axe found serious or critical violations:\n${JSON.stringify(v, null, 2)}`);
+}
+
+/** fitsWidth tells whether the page needs no horizontal scrolling. */
+export function fitsWidth(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+}
+
+/** shotName turns a test name into a screenshot name. */
+export function shotName(prefix, testName) {
+  return prefix + "-" + testName.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60);
+}
+
+/**
+ * useStack registers a test file's hooks: before all, start the server
+ * (seeded when asked) and Chromium, then run setup; after each test, save a
+ * screenshot of its last screen (s.page) named prefix-test-name and close
+ * it; after all, stop both. It returns s, filled as the hooks run.
+ */
+export function useStack(prefix, { seed, setup } = {}) {
+  const s = { stack: null, browser: null, page: null };
+  before(async () => {
+    s.stack = await startStack({ seed });
+    s.browser = await launch();
+    if (setup) await setup(s);
+  });
+  afterEach(async (t) => {
+    const p = s.page;
+    s.page = null;
+    if (!p || p.isClosed()) return;
+    await shot(p, shotName(prefix, t.name)).catch(() => {});
+    await p.close();
+  });
+  after(async () => {
+    await s.browser?.close();
+    await s.stack?.stop();
+  });
+  return s;
 }

@@ -7,12 +7,13 @@ import { hasRole } from "./app";
 import { getLocale, locales, onLocaleChange, resolveLocale, setLocale, storedLocale, t, toLocale, type MessageKey } from "./i18n/i18n";
 import { clear, h } from "./lib/dom";
 import { resolve, Router, type Route } from "./lib/router";
+import { preloadCampaignMap } from "./screens/home-data";
 
 // Screens load on demand, so the public map page carries neither the
 // organizer console nor marker clustering.
 type Loader = () => Promise<Screen>;
-const routes: Route<{ load: Loader; title: MessageKey }>[] = [
-  { pattern: "/", handler: { title: "nav.map", load: () => import("./screens/home").then((m) => m.home) } },
+const routes: Route<{ load: Loader; title: MessageKey; preload?: () => void }>[] = [
+  { pattern: "/", handler: { title: "nav.map", load: () => import("./screens/home").then((m) => m.home), preload: () => preloadCampaignMap(api) } },
   { pattern: "/campaigns/:id", handler: { title: "campaign.title", load: () => import("./screens/campaign").then((m) => m.campaignPage) } },
   { pattern: "/register", handler: { title: "nav.registerHousehold", load: () => import("./screens/household-register").then((m) => m.registerHousehold) } },
   { pattern: "/me/household", handler: { title: "nav.myHousehold", load: () => import("./screens/my-household").then((m) => m.myHousehold) } },
@@ -164,7 +165,10 @@ api.onSession = (a) => {
 async function boot(): Promise<void> {
   setLocale(resolveLocale(null, storedLocale(), navigator.languages ?? [navigator.language]), false);
   // Fetch the first screen's code while the session is being restored.
-  void resolve(routes, location.pathname)?.route.handler.load().catch(() => {});
+  const first = resolve(routes, location.pathname)?.route.handler;
+  void first?.load().catch(() => {});
+  // A public screen's data, too (the fund map's campaigns).
+  first?.preload?.();
   // The refresh cookie, if any, gives a new access token without a sign-in.
   if (await api.refresh()) {
     try {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Api, ApiError, IdempotentForm, bboxParam, buildQuery, parseProblem } from "./client";
+import { Api, ApiError, IdempotentForm, bboxParam, buildQuery, householdPoint, parseProblem } from "./client";
+import type { Household } from "./types";
 
 interface Call {
   url: string;
@@ -125,6 +126,44 @@ describe("Api", () => {
     const f = fake([() => new Response(null, { status: 204 })]);
     await expect(new Api("/api/v1", f.fetcher).deleteHousehold("h1")).resolves.toBeUndefined();
     expect(f.calls[0].init.method).toBe("DELETE");
+  });
+});
+
+describe("households", () => {
+  it("gives and withdraws consents through PATCH /households/{id}", async () => {
+    const f = fake([() => json(200, {}), () => json(200, {})]);
+    const api = new Api("/api/v1", f.fetcher);
+    await api.giveConsent("h/1", { purpose: "contact", text_version: "abc" });
+    await api.withdrawConsent("h/1", "matching");
+    expect(f.calls.map((c) => `${c.init.method} ${c.url}`)).toEqual(["PATCH /api/v1/households/h%2F1", "PATCH /api/v1/households/h%2F1"]);
+    expect(JSON.parse(String(f.calls[0].init.body))).toEqual({ consents: [{ purpose: "contact", text_version: "abc" }] });
+    expect(JSON.parse(String(f.calls[1].init.body))).toEqual({ withdraw_consents: ["matching"] });
+  });
+
+  it("reads the consent texts from their envelope", async () => {
+    const texts = [{ purpose: "contact", language: "es", version: "v", text: "t" }];
+    const f = fake([() => json(200, { texts })]);
+    await expect(new Api("/api/v1", f.fetcher).consentTexts("es")).resolves.toEqual(texts);
+    expect(f.calls[0].url).toBe("/api/v1/consent-texts?language=es");
+  });
+
+  it("pages through the households that agreed to matching, up to the maximum", async () => {
+    const hh = (id: string, lon?: number) => ({ id, size: 2, lost_home: lon === undefined ? {} : { lon, lat: 42.2 }, current: { situation: "hotel" } });
+    const f = fake([() => json(200, { items: [hh("a", -122.8), hh("b")], next: "b" }), () => json(200, { items: [hh("c", -122.7)], next: "c" }), () => json(200, { items: [] })]);
+    const pts = await new Api("/api/v1", f.fetcher).householdPoints({ bbox: "1,2,3,4", max: 1000 });
+    expect(pts.features.map((p) => [p.properties.id, p.geometry.coordinates])).toEqual([
+      ["a", [-122.8, 42.2]],
+      ["c", [-122.7, 42.2]],
+    ]);
+    expect(f.calls.map((c) => c.url)).toEqual([
+      "/api/v1/households?bbox=1%2C2%2C3%2C4&consent=matching&limit=500",
+      "/api/v1/households?bbox=1%2C2%2C3%2C4&consent=matching&after=b&limit=500",
+      "/api/v1/households?bbox=1%2C2%2C3%2C4&consent=matching&after=c&limit=500",
+    ]);
+  });
+
+  it("leaves out a household whose former home the viewer may not see", () => {
+    expect(householdPoint({ id: "h", size: 1, lost_home: {}, withheld: ["lost_home"] } as unknown as Household)).toBeNull();
   });
 });
 

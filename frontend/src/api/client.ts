@@ -312,9 +312,9 @@ export class Api {
     return this.request("GET", "/map/households", { query: q, accept: "application/geo+json" });
   }
 
-  /** consentTexts: GET /consent-texts?language= (the current wording and version of each purpose). */
-  consentTexts(language: "en" | "es"): Promise<W.ConsentText[]> {
-    return this.request("GET", "/consent-texts", { query: { language } });
+  /** consentTexts: GET /consent-texts?language= → {texts} (the current wording and version of each purpose). */
+  async consentTexts(language: "en" | "es"): Promise<W.ConsentText[]> {
+    return (await this.request<{ texts: W.ConsentText[] }>("GET", "/consent-texts", { query: { language } })).texts;
   }
 
   /** createHousehold: POST /households (the signed-in resident's own household). */
@@ -327,8 +327,8 @@ export class Api {
     return this.request("GET", "/me/household");
   }
 
-  /** updateHousehold: PATCH /households/{id} with the changed fields. */
-  updateHousehold(id: string, patch: Partial<W.HouseholdRequest>): Promise<W.Household> {
+  /** updateHousehold: PATCH /households/{id} with the changed fields, consents given and purposes withdrawn. */
+  updateHousehold(id: string, patch: W.HouseholdPatch): Promise<W.Household> {
     return this.request("PATCH", `/households/${enc(id)}`, { body: patch });
   }
 
@@ -337,24 +337,49 @@ export class Api {
     return this.request("DELETE", `/households/${enc(id)}`);
   }
 
-  /** giveConsent: POST /households/{id}/consents {purpose, text_version, method, partners?}. */
+  /** giveConsent: PATCH /households/{id} {consents: [{purpose, text_version, partners?}]}. */
   giveConsent(id: string, consent: W.ConsentGrant): Promise<W.Household> {
-    return this.request("POST", `/households/${enc(id)}/consents`, { body: consent });
+    return this.updateHousehold(id, { consents: [consent] });
   }
 
-  /** withdrawConsent: DELETE /households/{id}/consents/{purpose} (the record stays, marked withdrawn). */
+  /** withdrawConsent: PATCH /households/{id} {withdraw_consents: [purpose]} (the record stays, marked withdrawn). */
   withdrawConsent(id: string, purpose: W.ConsentPurpose): Promise<W.Household> {
-    return this.request("DELETE", `/households/${enc(id)}/consents/${enc(purpose)}`);
+    return this.updateHousehold(id, { withdraw_consents: [purpose] });
   }
 
   /** exportMyHousehold: GET /me/household/export (everything held about the household, JSON). */
-  exportMyHousehold(): Promise<unknown> {
+  exportMyHousehold(): Promise<W.HouseholdExport> {
     return this.request("GET", "/me/household/export");
   }
 
-  /** householdPoints: GET /households?bbox=&consent=matching (organizer; locations rounded by the server). */
-  householdPoints(q: { bbox?: string; limit?: number } = {}): Promise<W.HouseholdPoints> {
-    return this.request("GET", "/households", { query: { ...q, consent: "matching", format: "geojson" }, accept: "application/geo+json" });
+  /** households: GET /households?bbox=&consent=&after=&limit= → {items, next} (organizer; what each household consented to). */
+  households(q: { bbox?: string; consent?: W.ConsentPurpose; after?: string; limit?: number } = {}): Promise<{ items: W.Household[]; next?: string }> {
+    return this.request("GET", "/households", { query: q });
+  }
+
+  /** household: GET /households/{id} (as much as the viewer may see). */
+  household(id: string): Promise<W.Household> {
+    return this.request("GET", `/households/${enc(id)}`);
+  }
+
+  /**
+   * householdPoints pages through GET /households?consent=matching (500 a
+   * page, the server's most) and returns where each household lived, up to
+   * max households.
+   */
+  async householdPoints(q: { bbox?: string; max?: number } = {}): Promise<W.HouseholdPoints> {
+    const max = q.max ?? 5000;
+    const features: W.HouseholdPoints["features"] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.households({ bbox: q.bbox, consent: "matching", after, limit: Math.min(500, max - features.length) });
+      for (const hh of page.items) {
+        const p = householdPoint(hh);
+        if (p) features.push(p);
+      }
+      after = page.items.length ? page.next : undefined;
+    } while (after && features.length < max);
+    return { type: "FeatureCollection", features };
   }
 
   /** householdsCsv: GET /households/export.csv (organizer; consent-filtered, audited). */
@@ -408,6 +433,17 @@ export class Api {
   vote(communityId: string, proposalId: string, option: string, voterKey?: string, secret?: string): Promise<W.VoteResponse> {
     return this.request("POST", `/communities/${enc(communityId)}/proposals/${enc(proposalId)}/ballots`, { body: { option, voterKey, secret } });
   }
+}
+
+/** householdPoint is a household's former home as a point, or null when the viewer may not see it. */
+export function householdPoint(hh: W.Household): W.HouseholdPoints["features"][number] | null {
+  const { lon, lat } = hh.lost_home ?? {};
+  if (typeof lon !== "number" || typeof lat !== "number") return null;
+  return {
+    type: "Feature",
+    geometry: { type: "Point", coordinates: [lon, lat] },
+    properties: { id: hh.id, size: hh.size, current_situation: hh.current?.situation || undefined, location_rounded: hh.location_rounded },
+  };
 }
 
 function enc(s: string): string {

@@ -240,7 +240,7 @@ export interface ParcelProperties {
   status: ParcelStatus;
   rejected_reason?: string;
   notes?: string;
-  hazards?: Array<{ kind: HazardKind; share: number }>;
+  hazards?: Array<{ kind: HazardKind; share: number; severity?: HazardProperties["severity"] }>;
   distance_m?: number;
 }
 
@@ -265,7 +265,7 @@ export interface ImportReport {
 export interface HazardProperties {
   id: string;
   kind: HazardKind;
-  severity: "low" | "moderate" | "high" | "very_high";
+  severity: "low" | "moderate" | "high" | "very_high" | "extreme";
   source?: string;
   effective_date?: string;
 }
@@ -280,9 +280,14 @@ export interface MatchWeights {
   points: number;
 }
 
+/**
+ * MatchRequest is the body of POST /matches. The group is given by its
+ * former homes (the households' lost_home points) and, when it needs more
+ * homes than it lists, its number of households.
+ */
 export interface MatchRequest {
-  household_ids?: string[];
-  community_id?: string;
+  homes: Array<{ lon: number; lat: number }>;
+  households?: number;
   weights: MatchWeights;
   exclude_hazards?: boolean;
   units_per_acre?: number;
@@ -334,7 +339,6 @@ export interface ConsentGrant {
   purpose: ConsentPurpose;
   /** text_version is the hex SHA-256 of the exact consent text shown (it names the language too). */
   text_version: string;
-  method: "self_online";
   /** partners names the organisations a partner_sharing consent covers. */
   partners?: string[];
 }
@@ -358,11 +362,32 @@ export interface HouseholdRequest {
   consents: ConsentGrant[];
 }
 
+/** HouseholdPatch is the body of PATCH /households/{id}: changed fields, consents given and purposes withdrawn. */
+export interface HouseholdPatch extends Partial<Omit<HouseholdRequest, "consents">> {
+  version?: number;
+  consents?: ConsentGrant[];
+  withdraw_consents?: ConsentPurpose[];
+}
+
+/** Household is a household as the server shows it to its viewer; fields the viewer may not see are listed in withheld. */
 export interface Household extends Omit<HouseholdRequest, "consents"> {
   id: string;
+  size: number;
+  access: "owner" | "matching" | "sensitive";
+  withheld: string[];
+  location_rounded?: boolean;
+  version: number;
   created_at: string;
   updated_at: string;
-  consents: Array<ConsentGrant & { given_at: string; withdrawn_at?: string | null }>;
+  consents: Array<ConsentGrant & { given_at: string; withdrawn_at?: string | null; in_force?: boolean }>;
+}
+
+/** HouseholdExport is GET /me/household/export: everything held about the household. */
+export interface HouseholdExport {
+  exported_at: string;
+  household: Household;
+  consent_texts: unknown[];
+  possible_duplicates?: Array<{ id: string; reasons: string[] }>;
 }
 
 /** ConsentText is a purpose's current wording in one language with its version (hex SHA-256 of the text). */
@@ -373,20 +398,23 @@ export interface ConsentText {
   text: string;
 }
 
+/** HouseholdGridProperties describe one public grid cell; cells under 5 households are never sent. */
 export interface HouseholdGridProperties {
-  count: number;
-  bedrooms_needed?: number;
+  households: number;
+  people?: number;
   accessibility?: number;
+  cell_km?: number;
 }
 
 export type HouseholdGrid = FeatureCollection<Polygon, HouseholdGridProperties>;
 
-/** HouseholdPoint is what an organizer sees of a household that consented to matching. */
+/** HouseholdPoint is where a household that consented to matching lived, as an organizer sees it. */
 export interface HouseholdPointProperties {
   id: string;
   size: number;
   current_situation?: CurrentSituation;
   possible_duplicate?: boolean;
+  location_rounded?: boolean;
 }
 
 export type HouseholdPoints = FeatureCollection<Point, HouseholdPointProperties>;

@@ -97,12 +97,16 @@ export interface Column {
   num?: boolean;
 }
 
-/** dataTable builds a scrollable table with column headers; rows go in body. */
+/**
+ * dataTable builds a scrollable table with column headers; rows go in body.
+ * On a narrow screen the wrapper scrolls sideways, so it is a labelled,
+ * focusable region: keyboard users can scroll it too.
+ */
 export function dataTable(columns: Column[], body: HTMLTableSectionElement | Child[], attrs: Props = {}): HTMLElement {
   const tbody = body instanceof HTMLTableSectionElement ? body : h("tbody", null, body);
   return h(
     "div",
-    { class: "table-wrap" },
+    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": String(attrs["aria-label"] ?? columns.map((c) => c.label).join(", ")) },
     h("table", attrs, h("thead", null, h("tr", null, columns.map((c) => h("th", { scope: "col", class: c.num ? "num" : undefined }, c.label)))), tbody),
   );
 }

@@ -108,8 +108,8 @@ describe("household draft", () => {
     expect(req.contact).toEqual({ phone: "+1 541 555 0100", email: undefined });
     expect(req.pets).toEqual({ count: 0, service_animal: false });
     expect(req.consents).toEqual([
-      { purpose: "matching", text_version: "matching-es-v1", method: "self_online", partners: undefined },
-      { purpose: "aggregate_statistics", text_version: "aggregate_statistics-es-v1", method: "self_online", partners: undefined },
+      { purpose: "matching", text_version: "matching-es-v1", partners: undefined },
+      { purpose: "aggregate_statistics", text_version: "aggregate_statistics-es-v1", partners: undefined },
     ]);
     expect(req.needs).toEqual({ bedrooms: 2, accessibility: ["mobility"] });
     expect(req.interested_in_coop).toBe(true);
@@ -121,7 +121,7 @@ describe("household draft", () => {
     d.partners = " Rogue Valley Habitat \n\nLegal Aid Services of Oregon\nRogue Valley Habitat";
     expect(validateStep("consent", d)).toEqual({});
     expect(toRequest(d, texts).consents).toEqual([
-      { purpose: "partner_sharing", text_version: "partner_sharing-es-v1", method: "self_online", partners: ["Rogue Valley Habitat", "Legal Aid Services of Oregon"] },
+      { purpose: "partner_sharing", text_version: "partner_sharing-es-v1", partners: ["Rogue Valley Habitat", "Legal Aid Services of Oregon"] },
     ]);
   });
 

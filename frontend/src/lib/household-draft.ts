@@ -191,7 +191,6 @@ export function toRequest(d: Draft, texts: ConsentText[]): HouseholdRequest {
     return {
       purpose,
       text_version: text.version,
-      method: "self_online" as const,
       partners: purpose === "partner_sharing" ? partnerList(d.partners) : undefined,
     };
   });

@@ -10,9 +10,14 @@ import { h, clear, announce, onAttached, uid } from "../lib/dom";
 import { formatDate, formatMoney, formatPercent } from "../lib/format";
 import { featureCenter } from "../lib/geo";
 import { createMap } from "../map/basemap";
+import { takeCampaignMap } from "./home-data";
 import { hazardColor, ringSvg } from "../map/ring";
 
 const STATUSES = ["active", "all", "open", "funded", "purchasing", "completed", "failed"] as const;
+
+/** FIRST is how many campaigns the list shows before "show all": enough to scroll, quick to draw. */
+const FIRST = 50;
+
 
 /** home renders the map of campaigns, the filterable list and the layer toggles. */
 export async function home(ctx: Ctx): Promise<HTMLElement> {
@@ -36,6 +41,13 @@ export async function home(ctx: Ctx): Promise<HTMLElement> {
   const needToggle = h("input", { type: "checkbox", id: uid() });
   const hazardToggle = h("input", { type: "checkbox", id: uid() });
   const layerNote = h("p", { class: "meta", role: "status" });
+
+  let showAll = false;
+  const moreBtn = h("button", { type: "button", class: "secondary" });
+  moreBtn.addEventListener("click", () => {
+    showAll = true;
+    drawList();
+  });
 
   const page = h(
     "div",
@@ -68,6 +80,7 @@ export async function home(ctx: Ctx): Promise<HTMLElement> {
         h("div", { class: "field" }, h("label", { for: sortSel.id }, t("home.filter.sort")), sortSel),
         countEl,
         listEl,
+        moreBtn,
       ),
     ),
   );
@@ -76,8 +89,8 @@ export async function home(ctx: Ctx): Promise<HTMLElement> {
   let map: L.Map | null = null;
   const campaignLayer = L.featureGroup();
   const needLayer = L.geoJSON(undefined, {
-    style: (f) => ({ color: "#6b3fa0", weight: 1, fillColor: "#6b3fa0", fillOpacity: Math.min(0.65, 0.15 + ((f?.properties?.count ?? 0) as number) / 100) }),
-    onEachFeature: (f, layer) => layer.bindTooltip(tn("home.need.households", (f.properties?.count ?? 0) as number)),
+    style: (f) => ({ color: "#6b3fa0", weight: 1, fillColor: "#6b3fa0", fillOpacity: Math.min(0.65, 0.15 + ((f?.properties?.households ?? 0) as number) / 100) }),
+    onEachFeature: (f, layer) => layer.bindTooltip(tn("home.need.households", (f.properties?.households ?? 0) as number)),
   });
   const hazardLayer = L.geoJSON(undefined, {
     style: (f) => ({ color: hazardColor[f?.properties?.kind] ?? "#6b7280", weight: 1, fillOpacity: 0.25, dashArray: "4 3" }),
@@ -88,7 +101,10 @@ export async function home(ctx: Ctx): Promise<HTMLElement> {
     const shown = filterCampaigns(campaigns, filter, locale);
     clear(listEl);
     countEl.textContent = tn("home.count", shown.length);
-    for (const c of shown) {
+    const listed = showAll ? shown : shown.slice(0, FIRST);
+    moreBtn.hidden = listed.length === shown.length;
+    moreBtn.textContent = t("home.showAll", { count: shown.length });
+    for (const c of listed) {
       const p = c.properties;
       const bp = fundedBasisPoints(p);
       listEl.append(
@@ -116,19 +132,33 @@ export async function home(ctx: Ctx): Promise<HTMLElement> {
     drawMap(shown);
   }
 
+  let pending = 0;
+  /**
+   * drawMap puts every shown campaign on the map, after the list has been
+   * painted: hundreds of rings take longer to draw than the list, and the
+   * list is what a person reads first.
+   */
   function drawMap(shown: CampaignMapFeature[]): void {
     if (!map) return;
+    const seq = ++pending;
+    requestAnimationFrame(() => setTimeout(() => seq === pending && drawMapNow(shown), 0));
+  }
+
+  function drawMapNow(shown: CampaignMapFeature[]): void {
+    if (!map) return;
     campaignLayer.clearLayers();
+    // Parcels in one layer; a campaign whose parcel has no geometry yet is in the list only.
+    L.geoJSON(
+      { type: "FeatureCollection", features: shown.filter((c) => c.geometry && c.geometry.type !== "Point") } as GeoJSON.FeatureCollection,
+      {
+        style: { color: "#0b4f6c", weight: 2, fillColor: "#0b6e4f", fillOpacity: 0.15 },
+        onEachFeature: (f, layer) => layer.on("click", () => ctx.go(`/campaigns/${encodeURIComponent(String(f.properties?.id))}`)),
+      },
+    ).addTo(campaignLayer);
     for (const c of shown) {
       const p = c.properties;
       const title = campaignTitle(p, locale);
       const bp = fundedBasisPoints(p);
-      // A campaign whose parcel has no geometry yet is in the list only.
-      if (c.geometry && c.geometry.type !== "Point") {
-        L.geoJSON(c, { style: { color: "#0b4f6c", weight: 2, fillColor: "#0b6e4f", fillOpacity: 0.15 } })
-          .on("click", () => ctx.go(`/campaigns/${encodeURIComponent(p.id)}`))
-          .addTo(campaignLayer);
-      }
       const centre = featureCenter(c.geometry);
       if (!centre) continue;
       L.marker([centre.lat, centre.lon], {
@@ -204,8 +234,12 @@ export async function home(ctx: Ctx): Promise<HTMLElement> {
     } else hazardLayer.remove();
   });
 
-  // The map needs its element in the document to measure itself.
-  onAttached(mapEl, () => {
+  // The map needs its element in the document to measure itself. It is
+  // built once the list has been painted: the basemap's outlines and
+  // hundreds of rings take longer to draw than the list people read first.
+  onAttached(mapEl, () => requestAnimationFrame(() => setTimeout(initMap, 0)));
+  function initMap(): void {
+    if (!mapEl.isConnected) return;
     map = createMap(mapEl, { label: t("home.mapLabel") });
     campaignLayer.addTo(map);
     map.on("moveend", () => {
@@ -213,9 +247,9 @@ export async function home(ctx: Ctx): Promise<HTMLElement> {
       void loadHazards();
     });
     ctx.onCleanup(() => map?.remove());
-    drawMap(filterCampaigns(campaigns, filter, locale));
+    drawMapNow(filterCampaigns(campaigns, filter, locale));
     fitCampaigns();
-  });
+  }
 
   function fitCampaigns(): void {
     if (!map || campaigns.length === 0) return;
@@ -224,7 +258,7 @@ export async function home(ctx: Ctx): Promise<HTMLElement> {
   }
 
   try {
-    const fc = await ctx.api.campaignMap();
+    const fc = await takeCampaignMap(ctx.api);
     campaigns = fc.features;
     drawList();
     fitCampaigns();

@@ -174,7 +174,7 @@ function consentsView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElement
     for (const purpose of PURPOSES) {
       // The latest record of a purpose says whether it is in force.
       const rec = [...hh.consents].reverse().find((c) => c.purpose === purpose);
-      const active = !!rec && !rec.withdrawn_at;
+      const active = !!rec && (rec.in_force ?? !rec.withdrawn_at);
       const text = texts.find((x) => x.purpose === purpose);
       const partners = h("textarea", { id: uid(), rows: "2" });
       const titleId = uid("p");
@@ -193,7 +193,7 @@ function consentsView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElement
               partners.focus();
               return;
             }
-            hh = await ctx.api.giveConsent(hh.id, { purpose, text_version: text.version, method: "self_online", partners: purpose === "partner_sharing" ? names : undefined });
+            hh = await ctx.api.giveConsent(hh.id, { purpose, text_version: text.version, partners: purpose === "partner_sharing" ? names : undefined });
             status.textContent = t("my.allowed", { purpose: t(`consent.${purpose}.title` as MessageKey) });
           }
           announce(status.textContent ?? "");

@@ -8,7 +8,7 @@ import "leaflet.markercluster/dist/MarkerCluster.Default.css";
 import type { Ctx } from "../app";
 import { hasRole } from "../app";
 import type { Campaign, CampaignCreate, CommunityDetail, ImportReport, MembershipWire, MatchWeights, ParcelFeature, ParcelStatus } from "../api/types";
-import { ApiError, bboxParam } from "../api/client";
+import { ApiError, bboxParam, householdPoint } from "../api/client";
 import { getLocale, t, tn, type MessageKey } from "../i18n/i18n";
 import { announce, clear, dataTable, download, field, h, onAttached, setFieldError, uid } from "../lib/dom";
 import { formatDate, formatDistance, formatMoney, formatNumber, formatPercent } from "../lib/format";
@@ -116,7 +116,7 @@ async function mapTab(ctx: Ctx): Promise<HTMLElement> {
     const [parcels, hazards, points] = await Promise.allSettled([
       ctx.api.parcels({ bbox, limit: 2000 }),
       ctx.api.hazards({ bbox }),
-      ctx.api.householdPoints({ bbox, limit: 20000 }),
+      ctx.api.householdPoints({ bbox, max: 5000 }),
     ]);
     parcelLayer.clearLayers();
     hazardLayer.clearLayers();
@@ -277,6 +277,25 @@ function importTab(ctx: Ctx): HTMLElement {
   );
 }
 
+/**
+ * groupHomes finds the former homes of the group to match for: the
+ * households named, or a community's applicants and members, or else every
+ * household that consented to matching. The server ranks parcels by these
+ * points; households whose location the organizer may not see are left out.
+ */
+async function groupHomes(ctx: Ctx, householdIds: string[], communityId: string): Promise<Array<{ lon: number; lat: number }>> {
+  let ids = householdIds;
+  if (ids.length === 0 && communityId) {
+    const ms = await ctx.api.memberships(communityId);
+    ids = ms.filter((m) => m.householdId && (m.status === "applied" || m.status === "provisional" || m.status === "member")).map((m) => m.householdId!);
+  }
+  const points =
+    ids.length > 0
+      ? (await Promise.all(ids.map((id) => ctx.api.household(id).then(householdPoint, () => null)))).filter((p) => p !== null)
+      : (await ctx.api.householdPoints({ max: 5000 })).features;
+  return points.map((p) => ({ lon: p.geometry.coordinates[0], lat: p.geometry.coordinates[1] }));
+}
+
 function matchingTab(ctx: Ctx): HTMLElement {
   const locale = getLocale();
   const weights: MatchWeights = { ...DEFAULT_WEIGHTS };
@@ -310,10 +329,6 @@ function matchingTab(ctx: Ctx): HTMLElement {
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const householdIds = parseIds(ids.value);
-    if (householdIds.length === 0 && !community.value.trim()) {
-      status.textContent = t("match.needGroup");
-      return;
-    }
     const pts = parsePoints(places.value);
     setFieldError(places, pts.bad.length ? t("match.placesBad", { lines: pts.bad.join(", ") }) : "");
     if (pts.bad.length) {
@@ -322,10 +337,15 @@ function matchingTab(ctx: Ctx): HTMLElement {
     }
     status.textContent = t("common.loading");
     try {
+      const homes = await groupHomes(ctx, householdIds, community.value.trim());
+      if (homes.length === 0) {
+        status.textContent = t("match.needGroup");
+        return;
+      }
       const res = await ctx.api.match({
         points: pts.points.length ? pts.points : undefined,
-        household_ids: householdIds.length ? householdIds : undefined,
-        community_id: community.value.trim() || undefined,
+        homes,
+        households: homes.length,
         weights: normalizeWeights(weights),
         exclude_hazards: exclude.checked,
         limit: 20,
@@ -393,7 +413,8 @@ async function campaignsTab(ctx: Ctx): Promise<HTMLElement> {
   const title = h("input", { id: uid(), required: true });
   const titleEs = h("input", { id: uid(), lang: "es" });
   const deadline = h("input", { id: uid(), type: "date", required: true });
-  const parcels = h("input", { id: uid() });
+  // Coming from a parcel's page, the campaign is for that parcel.
+  const parcels = h("input", { id: uid(), value: ctx.search.get("parcel") ?? "" });
   const mode = h("select", { id: uid() }, h("option", { value: "keep_what_you_raise" }, t("campaignMode.keep_what_you_raise")), h("option", { value: "all_or_nothing" }, t("campaignMode.all_or_nothing")));
   const lines = (["land_price", "closing_costs", "infrastructure", "reserve"] as const).map((k) => [k, h("input", { id: uid(), inputmode: "decimal" })] as const);
   const form = h(
@@ -582,5 +603,6 @@ export async function parcelDetail(ctx: Ctx): Promise<HTMLElement> {
     mapEl,
     h("dl", { class: "stats" }, rows.map(([k, v]) => h("div", null, h("dt", null, t(k)), h("dd", null, v)))),
     form,
+    h("p", null, h("a", { href: `/organize?tab=campaigns&parcel=${encodeURIComponent(p.id)}` }, t("parcel.startCampaign"))),
   );
 }

@@ -1,0 +1,129 @@
+// A resident against the real server, in Spanish on a 360×740 phone:
+// registers the household in steps, then on "My household" corrects it,
+// withdraws and gives consents, downloads everything held and deletes it.
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { account, api, fitsWidth, freshPage, noSeriousViolations, shot, signIn, settle, useStack } from "./harness.mjs";
+
+const phone = { width: 360, height: 740 };
+
+const s = useStack("household");
+
+describe("a resident's household", () => {
+  it("registers in Spanish on a phone, corrects it, exports and deletes it", async () => {
+    const resident = await account(s.stack.baseURL, { name: "Rosa Martínez", locale: "es" });
+    const page = (s.page = await freshPage(s.browser, s.stack.baseURL, phone));
+    await signIn(page, s.stack.baseURL, resident, "/register");
+    await page.waitForSelector("h1:has-text('Registre su hogar')");
+    assert.ok(await fitsWidth(page), "household step fits 360 px");
+    await noSeriousViolations(page, "register step 1");
+    await shot(page, "register-es-1-household");
+    // An empty name is refused, in Spanish, next to the field.
+    await page.getByRole("button", { name: "Siguiente" }).click();
+    await page.waitForSelector("text=Por favor, complete este dato.");
+    await page.getByLabel("Nombre").first().fill("Rosa Martínez");
+    await page.getByRole("button", { name: "Agregar una persona" }).click();
+    await page.getByLabel("Nombre").nth(1).fill("Diego");
+    await page.getByLabel("Teléfono (opcional)").fill("+1 541 555 0142");
+    // Progress survives a reload.
+    await page.reload();
+    await settle(page);
+    assert.equal(await page.getByLabel("Nombre").nth(1).inputValue(), "Diego");
+    await page.getByRole("button", { name: "Siguiente" }).click();
+
+    await page.waitForSelector("h2:has-text('Dónde vivía')");
+    await page.waitForSelector("#pin-map .leaflet-overlay-pane path");
+    await page.getByRole("button", { name: "Poner el marcador en el centro del mapa" }).click();
+    await page.waitForSelector("text=Marcador en latitud");
+    await page.getByLabel("Dirección de esa casa (opcional)").fill("Bear Creek Mobile Home Park, espacio 14");
+    assert.ok(await fitsWidth(page), "map step fits 360 px");
+    await noSeriousViolations(page, "register step 2");
+    await shot(page, "register-es-2-pin");
+    await page.getByRole("button", { name: "Siguiente" }).click();
+
+    await page.getByLabel("En un hotel o motel").check();
+    await page.getByLabel("Código postal donde se queda ahora (opcional)").fill("97501");
+    await noSeriousViolations(page, "register step 3");
+    await shot(page, "register-es-3-now");
+    await page.getByRole("button", { name: "Siguiente" }).click();
+
+    await page.getByLabel("Dormitorios que necesita").fill("2");
+    await page.getByLabel("Dificultad para caminar o subir escaleras").check();
+    await page.getByLabel("Dueño de una casa en un lote alquilado").check();
+    await page.getByLabel("En una cooperativa de vivienda").check();
+    await page.getByLabel("Número de desastre de FEMA (opcional)").fill("DR-4562-OR");
+    assert.ok(await fitsWidth(page), "needs step fits 360 px");
+    await noSeriousViolations(page, "register step 4");
+    await shot(page, "register-es-4-needs");
+    await page.getByRole("button", { name: "Siguiente" }).click();
+
+    await page.waitForSelector("text=Puede decir que no a todas y registrarse igual");
+    const agree = page.getByRole("checkbox", { name: "Sí, estoy de acuerdo" });
+    assert.equal(await agree.count(), 4);
+    await agree.nth(1).check(); // matching
+    await agree.nth(3).check(); // statistics
+    assert.ok(await fitsWidth(page), "consent step fits 360 px");
+    await noSeriousViolations(page, "register step 5");
+    await shot(page, "register-es-5-consent");
+    await page.getByRole("button", { name: "Siguiente" }).click();
+
+    await page.waitForSelector("h2:has-text('Revisar y enviar')");
+    await noSeriousViolations(page, "register review");
+    await shot(page, "register-es-6-review");
+    await page.getByRole("button", { name: "Enviar mi registro" }).click();
+    await page.waitForSelector("text=Su hogar quedó registrado");
+    await settle(page);
+    assert.equal(await page.evaluate(() => localStorage.getItem("cg.householdDraft.v2")), null);
+
+    // What the server stored.
+    const stored = await api(s.stack.baseURL, "GET", "/me/household", { token: resident.token });
+    assert.deepEqual(stored.members.map((m) => m.name), ["Rosa Martínez", "Diego"]);
+    assert.equal(stored.current.situation, "hotel");
+    assert.equal(stored.current.zip_code, "97501");
+    assert.equal(stored.tenure_before, "owner_on_rented_lot");
+    assert.equal(stored.language, "es");
+    assert.equal(stored.needs.bedrooms, 2);
+    assert.deepEqual(stored.needs.accessibility, ["mobility"]);
+    assert.equal(stored.lost_home.address, "Bear Creek Mobile Home Park, espacio 14");
+    assert.deepEqual(stored.consents.filter((c) => c.in_force).map((c) => c.purpose).sort(), ["aggregate_statistics", "matching"]);
+    assert.ok(await fitsWidth(page), "my household fits 360 px");
+    await noSeriousViolations(page, "my household after registering");
+    await shot(page, "my-household-es");
+
+    // Correct where they stay now.
+    await page.getByLabel("Código postal donde se queda ahora (opcional)").fill("97540");
+    await page.getByRole("button", { name: "Guardar" }).click();
+    await page.waitForSelector("text=Guardado.");
+    assert.equal((await api(s.stack.baseURL, "GET", "/me/household", { token: resident.token })).current.zip_code, "97540");
+
+    // Withdraw one consent and give another.
+    const matching = page.locator("li", { hasText: "Búsqueda de tierra y comunidades" });
+    await matching.getByRole("button", { name: "Retirar" }).click();
+    await page.waitForSelector("text=Búsqueda de tierra y comunidades: retirado.");
+    const contact = page.locator("ul.list > li").first();
+    await contact.getByRole("button", { name: "Permitir" }).click();
+    await page.waitForSelector("text=: permitido.");
+    const after = await api(s.stack.baseURL, "GET", "/me/household", { token: resident.token });
+    assert.deepEqual(after.consents.filter((c) => c.in_force).map((c) => c.purpose).sort(), ["aggregate_statistics", "contact"]);
+
+    // Everything held, as a file.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Descargar todos mis datos" }).click()]);
+    assert.equal(download.suggestedFilename(), "common-ground-household.json");
+    const exported = JSON.parse(readFileSync(await download.path(), "utf8"));
+    assert.deepEqual(exported.household.members.map((m) => m.name), ["Rosa Martínez", "Diego"]);
+    await noSeriousViolations(page, "my household");
+    await shot(page, "my-household-es-consents");
+
+    // Delete, after confirming.
+    await page.getByRole("button", { name: "Borrar mi hogar" }).click();
+    await page.waitForSelector("text=Primero marque la casilla para confirmar.");
+    await page.getByLabel("Entiendo que se borrarán los datos de mi hogar").check();
+    await page.getByRole("button", { name: "Borrar mi hogar" }).click();
+    await page.waitForSelector("text=Todavía no ha registrado un hogar.");
+    await assert.rejects(api(s.stack.baseURL, "GET", "/me/household", { token: resident.token }), /404/);
+    await noSeriousViolations(page, "household deleted");
+    assert.deepEqual(page.errors, []);
+  });
+});
