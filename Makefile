@@ -34,7 +34,7 @@ openapi-lint:
 go-test:
 	$(GO) test -race -timeout 30m ./...
 
-bench: bench-go bench-http
+bench: bench-go bench-http bench-geo
 
 bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) -timeout 60m ./...
@@ -65,7 +65,9 @@ web-test: $(WEB_DEPS)
 web-e2e: web
 	cd $(WEB) && npm run e2e
 
-# The synthetic Jackson County demo (campaigns with pledges and a FEMA grant)
+# The synthetic Jackson County demo (parcels around Phoenix and Talent, the
+# Almeda Fire perimeter and the Bear Creek floodway, campaigns with pledges
+# and a FEMA grant, households)
 # in its own data directory, seeded at start; starting it again adds nothing twice.
 .PHONY: demo bench-pledges
 demo: web
@@ -80,6 +82,19 @@ bench-pledges:
 # Household registration over HTTP: 64 clients for 20 s against a fresh
 # embedded store, then the stored count checked against the 201s; and the
 # start-up load of 100,000 households. Each prints its figures.
+# Geo at the benchmark sizes (200,000 generated parcels, 50 hazard zones):
+# start-up load from the embedded store, map viewports over HTTP with hey,
+# and the same viewport and nearest queries in PostGIS (a throwaway
+# PostgreSQL 15 with PostGIS 3 on loopback). Each prints its figures.
+.PHONY: bench-geo bench-geo-load bench-geo-http bench-postgis
+bench-geo: bench-geo-load bench-geo-http bench-postgis
+bench-geo-load:
+	bench/geo-load.sh
+bench-geo-http:
+	bench/geo-http.sh
+bench-postgis:
+	bench/postgis.sh
+
 .PHONY: bench-households
 bench-households:
 	$(GO) run ./bench/householdload -clients 64 -duration 20s

@@ -29,6 +29,7 @@ type config struct {
 	LogLevel               slog.Level
 	LogFormat              string
 	RequestTimeout         time.Duration
+	StartTimeout           time.Duration
 	MaxInFlight            int64
 	CORSOrigins            []string
 	Demo                   bool
@@ -103,6 +104,14 @@ var settings = []setting{
 			return fmt.Errorf("%q is not a positive duration such as 10s", v)
 		}
 		c.RequestTimeout = d
+		return nil
+	}},
+	{name: "start-timeout", def: "2m", usage: "longest time start-up may take (loading every parcel and household into memory)", set: func(c *config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%q is not a positive duration such as 2m", v)
+		}
+		c.StartTimeout = d
 		return nil
 	}},
 	{name: "max-in-flight", def: "1024", usage: "requests served at once; more get a fast 503", set: func(c *config, v string) error {

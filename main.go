@@ -50,7 +50,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "commonground: cannot listen on %s (COMMONGROUND_ADDR): %v\n", cfg.Addr, err)
 		return 1
 	}
-	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	startCtx, cancel := context.WithTimeout(ctx, cfg.StartTimeout)
 	svc, err := service.Open(startCtx, service.Config{
 		DataDir:                cfg.DataDir,
 		MongoURI:               cfg.MongoURI,

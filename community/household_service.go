@@ -65,7 +65,7 @@ func (s *Households) Load(ctx context.Context) error {
 	defer s.mu.Unlock()
 	var items []geo.PointItem[HouseholdPoint]
 	now := s.now()
-	err := s.store.EachHousehold(ctx, func(h *Household) error {
+	rems, err := s.store.LoadHouseholds(ctx, func(h *Household) error {
 		if err := s.dir.Put(h); err != nil {
 			return apperr.Wrap(apperr.Internal, err, "stored households break the one-per-account rule")
 		}
@@ -79,8 +79,8 @@ func (s *Households) Load(ctx context.Context) error {
 		return err
 	}
 	s.points.Load(items)
-	s.remainders, err = s.store.HouseholdRemainders(ctx)
-	return err
+	s.remainders = rems
+	return nil
 }
 
 func householdPointItem(h *Household, now time.Time) (geo.PointItem[HouseholdPoint], bool) {

@@ -11,7 +11,7 @@ import (
 // it; every method returns apperr errors (NotFound, Conflict, Unavailable,
 // Internal) with no database text. Lookups other than by id (by owner, by
 // external id, near a point) are served from memory, loaded at start-up with
-// EachHousehold, because the embedded store scans the collection for any
+// LoadHouseholds, because the embedded store scans the collection for any
 // filter but the id.
 type HouseholdStore interface {
 	// CreateHousehold stores a new household. It returns Conflict when the
@@ -27,11 +27,10 @@ type HouseholdStore interface {
 	// DeleteHousehold erases the household's record and keeps remainder, in
 	// a single write, in place of it.
 	DeleteHousehold(ctx context.Context, id string, remainder HouseholdRemainder) error
-	// EachHousehold calls fn with every stored household, for start-up
-	// loading, and stops at fn's first error.
-	EachHousehold(ctx context.Context, fn func(*Household) error) error
-	// HouseholdRemainders returns the remainders of erased households.
-	HouseholdRemainders(ctx context.Context) ([]HouseholdRemainder, error)
+	// LoadHouseholds calls fn with every stored household, one call at a
+	// time, and returns the remainders of erased households: one read of
+	// everything, for start-up loading. It stops at fn's first error.
+	LoadHouseholds(ctx context.Context, fn func(*Household) error) ([]HouseholdRemainder, error)
 }
 
 // HouseholdDirectory is the in-memory index of households by id, owner

@@ -56,6 +56,8 @@ type HouseholdStore struct {
 	mu      sync.Mutex
 	queue   []*householdInsert
 	leading bool
+
+	snap householdSnapshots
 }
 
 // householdInsert is one household waiting for a group commit.
@@ -406,12 +408,18 @@ func (s *HouseholdStore) insertMany(ctx context.Context, batch []*householdInser
 	}
 	errs := make([]error, len(batch))
 	var bwe mongo.BulkWriteException
-	err := s.db.Write(ctx, householdsCollection, "insert", func(ctx context.Context) error {
-		_, err := s.coll().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-		if errors.As(err, &bwe) && bwe.WriteConcernError == nil && len(bwe.WriteErrors) > 0 {
-			return nil // reported per document below
-		}
-		return err
+	ids := make([]string, len(batch))
+	for i, req := range batch {
+		ids[i] = req.doc.ID
+	}
+	err := s.stamped(ctx, ids, func() error {
+		return s.db.Write(ctx, householdsCollection, "insert", func(ctx context.Context) error {
+			_, err := s.coll().InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+			if errors.As(err, &bwe) && bwe.WriteConcernError == nil && len(bwe.WriteErrors) > 0 {
+				return nil // reported per document below
+			}
+			return err
+		})
 	})
 	if err != nil {
 		for i := range errs {
@@ -459,15 +467,17 @@ func (s *HouseholdStore) UpdateHousehold(ctx context.Context, h *community.House
 		return err
 	}
 	var matched int64
-	err = s.db.Write(ctx, householdsCollection, "replace", func(ctx context.Context) error {
-		res, err := s.coll().ReplaceOne(ctx, bson.D{
-			{Key: "_id", Value: h.ID}, {Key: "version", Value: h.Version - 1}, {Key: "erased", Value: bson.D{{Key: "$ne", Value: true}}},
-		}, doc)
-		if err != nil {
-			return err
-		}
-		matched = res.MatchedCount
-		return nil
+	err = s.stamped(ctx, []string{h.ID}, func() error {
+		return s.db.Write(ctx, householdsCollection, "replace", func(ctx context.Context) error {
+			res, err := s.coll().ReplaceOne(ctx, bson.D{
+				{Key: "_id", Value: h.ID}, {Key: "version", Value: h.Version - 1}, {Key: "erased", Value: bson.D{{Key: "$ne", Value: true}}},
+			}, doc)
+			if err != nil {
+				return err
+			}
+			matched = res.MatchedCount
+			return nil
+		})
 	})
 	if err != nil {
 		if apperr.Is(err, apperr.Conflict) {
@@ -489,13 +499,15 @@ func (s *HouseholdStore) UpdateHousehold(ctx context.Context, h *community.House
 func (s *HouseholdStore) DeleteHousehold(ctx context.Context, id string, remainder community.HouseholdRemainder) error {
 	doc := &householdDoc{ID: id, ExternalKey: "erased:" + id, Erased: true, Remainder: toRemainderDoc(remainder)}
 	var matched int64
-	err := s.db.Write(ctx, householdsCollection, "erase", func(ctx context.Context) error {
-		res, err := s.coll().ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "erased", Value: bson.D{{Key: "$ne", Value: true}}}}, doc)
-		if err != nil {
-			return err
-		}
-		matched = res.MatchedCount
-		return nil
+	err := s.stamped(ctx, []string{id}, func() error {
+		return s.db.Write(ctx, householdsCollection, "erase", func(ctx context.Context) error {
+			res, err := s.coll().ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "erased", Value: bson.D{{Key: "$ne", Value: true}}}}, doc)
+			if err != nil {
+				return err
+			}
+			matched = res.MatchedCount
+			return nil
+		})
 	})
 	if err != nil {
 		return err
@@ -506,52 +518,16 @@ func (s *HouseholdStore) DeleteHousehold(ctx context.Context, id string, remaind
 	return nil
 }
 
-// eachDoc calls fn with every stored document, in _id order.
-func (s *HouseholdStore) eachDoc(ctx context.Context, op string, fn func(*householdDoc) error) error {
-	return s.db.Read(ctx, householdsCollection, op, func(ctx context.Context) error {
-		cur, err := s.coll().Find(ctx, bson.D{}, options.Find().SetBatchSize(2000))
-		if err != nil {
-			return err
-		}
-		defer cur.Close(ctx)
-		for cur.Next(ctx) {
-			var doc householdDoc
-			if err := cur.Decode(&doc); err != nil {
-				return err
-			}
-			if err := fn(&doc); err != nil {
-				return err
-			}
-		}
-		return cur.Err()
-	})
-}
-
 // EachHousehold calls fn with every stored household (remainders skipped),
-// stopping at fn's first error.
+// stopping at fn's first error; it reads as LoadHouseholds does.
 func (s *HouseholdStore) EachHousehold(ctx context.Context, fn func(*community.Household) error) error {
-	return s.eachDoc(ctx, "find_all", func(d *householdDoc) error {
-		if d.Erased {
-			return nil
-		}
-		h, err := fromHouseholdDoc(s.ring, d)
-		if err != nil {
-			return err
-		}
-		return fn(h)
-	})
+	_, err := s.LoadHouseholds(ctx, fn)
+	return err
 }
 
 // HouseholdRemainders returns the remainders of erased households.
 func (s *HouseholdStore) HouseholdRemainders(ctx context.Context) ([]community.HouseholdRemainder, error) {
-	var out []community.HouseholdRemainder
-	err := s.eachDoc(ctx, "find_remainders", func(d *householdDoc) error {
-		if d.Erased && d.Remainder != nil {
-			out = append(out, fromRemainderDoc(d.Remainder))
-		}
-		return nil
-	})
-	return out, err
+	return s.LoadHouseholds(ctx, func(*community.Household) error { return nil })
 }
 
 // CountHouseholds returns the number of stored household documents,
@@ -579,8 +555,14 @@ func (s *HouseholdStore) CreateHouseholds(ctx context.Context, hs []*community.H
 		}
 		docs[i] = d
 	}
-	return s.db.Write(ctx, householdsCollection, "insert_many", func(ctx context.Context) error {
-		_, err := s.coll().InsertMany(ctx, docs)
-		return err
+	ids := make([]string, len(hs))
+	for i, h := range hs {
+		ids[i] = h.ID
+	}
+	return s.stamped(ctx, ids, func() error {
+		return s.db.Write(ctx, householdsCollection, "insert_many", func(ctx context.Context) error {
+			_, err := s.coll().InsertMany(ctx, docs)
+			return err
+		})
 	})
 }

@@ -28,6 +28,10 @@ const migrationsCollection = "migrations"
 // migrations are applied in this order at start.
 var migrations = []Migration{
 	{ID: "0001_create_collections", Up: createCollections},
+	// Collections added since 0001 ran (household_snapshots). Existing
+	// household documents need no change: without an epoch they read as
+	// older than any snapshot, and the first load snapshots them all.
+	{ID: "0002_create_new_collections", Up: createCollections},
 }
 
 // collections every store uses; created up front so that the first write of

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -205,15 +206,164 @@ func toParcelOut(p *geo.Parcel, sc geo.Screening, staff bool) parcelOut {
 	return out
 }
 
-// appendParcel appends p as a GeoJSON Feature.
-func (s *Server) appendParcel(dst []byte, p *geo.Parcel, staff bool, dist *float64) ([]byte, error) {
-	out := toParcelOut(p, s.deps.Geo.Screening(p.ID), staff)
-	out.DistanceM = dist
-	props, err := json.Marshal(out)
-	if err != nil {
-		return nil, fmt.Errorf("encode parcel: %w", err)
+// appendParcel appends p as a GeoJSON Feature. A map response holds
+// hundreds of parcels, so the properties are appended by hand rather than
+// through reflection, and the geometry comes from the cache.
+func (s *Server) appendParcel(dst []byte, p *geo.Parcel, staff bool, dist *float64) []byte {
+	dst = append(dst, `{"type":"Feature","id":`...)
+	dst = appendJSONString(dst, p.ID)
+	dst = append(dst, `,"geometry":`...)
+	dst = append(dst, s.geometryJSON(p)...)
+	dst = append(dst, `,"properties":`...)
+	dst = appendParcelProps(dst, toParcelOut(p, s.deps.Geo.Screening(p.ID), staff), dist)
+	return append(dst, '}')
+}
+
+// appendParcelProps writes out as json.Marshal would (the same members,
+// omitempty alike), without reflection.
+func appendParcelProps(dst []byte, out parcelOut, dist *float64) []byte {
+	str := func(name, v string, always bool) {
+		if v == "" && !always {
+			return
+		}
+		dst = append(dst, ',', '"')
+		dst = append(dst, name...)
+		dst = append(dst, '"', ':')
+		dst = appendJSONString(dst, v)
 	}
-	return geo.AppendFeature(dst, geo.Feature{ID: p.ID, Geometry: p.Geometry, Properties: props}), nil
+	num := func(name string, v float64, always bool) {
+		if v == 0 && !always {
+			return
+		}
+		dst = append(dst, ',', '"')
+		dst = append(dst, name...)
+		dst = append(dst, '"', ':')
+		dst = strconv.AppendFloat(dst, v, 'f', -1, 64)
+	}
+	integer := func(name string, v int64) {
+		if v == 0 {
+			return
+		}
+		dst = append(dst, ',', '"')
+		dst = append(dst, name...)
+		dst = append(dst, '"', ':')
+		dst = strconv.AppendInt(dst, v, 10)
+	}
+	dst = append(dst, `{"id":`...)
+	dst = appendJSONString(dst, out.ID)
+	str("source", out.Source, false)
+	str("source_id", out.SourceID, false)
+	str("parcelnumb", out.APN, false)
+	str("geoid", out.CountyFIPS, false)
+	str("address", out.Address, false)
+	str("owner", out.Owner, false)
+	str("owner_type", out.OwnerType, false)
+	str("land_use", out.LandUse, false)
+	str("zoning", out.Zoning, false)
+	num("deeded_acres", out.DeededAcres, false)
+	num("computed_acres", out.ComputedAcres, true)
+	integer("land_value", out.LandValue)
+	integer("improvement_value", out.ImprovementValue)
+	integer("asking_price", out.AskingPrice)
+	str("currency", out.Currency, true)
+	if len(out.Utilities) > 0 {
+		dst = append(dst, `,"utilities":[`...)
+		for i, u := range out.Utilities {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSONString(dst, u)
+		}
+		dst = append(dst, ']')
+	}
+	str("notes", out.Notes, false)
+	str("status", out.Status, true)
+	str("rejected_reason", out.RejectedReason, false)
+	dst = append(dst, `,"hazard_free":`...)
+	dst = strconv.AppendBool(dst, out.HazardFree)
+	dst = append(dst, `,"hazards":[`...)
+	for i, h := range out.Hazards {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"kind":`...)
+		dst = appendJSONString(dst, h.Kind)
+		dst = append(dst, `,"share":`...)
+		dst = strconv.AppendFloat(dst, h.Share, 'f', -1, 64)
+		dst = append(dst, `,"severity":`...)
+		dst = appendJSONString(dst, h.Severity)
+		dst = append(dst, '}')
+	}
+	dst = append(dst, ']')
+	if dist != nil {
+		num("distance_m", *dist, true)
+	}
+	dst = append(dst, `,"created_at":"`...)
+	dst = out.CreatedAt.AppendFormat(dst, time.RFC3339Nano)
+	dst = append(dst, `","updated_at":"`...)
+	dst = out.UpdatedAt.AppendFormat(dst, time.RFC3339Nano)
+	return append(dst, '"', '}')
+}
+
+// appendJSONString appends v as a JSON string. Input text is checked to be
+// UTF-8, so only quotes, backslashes and control characters need escapes.
+func appendJSONString(dst []byte, v string) []byte {
+	const hex = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		dst = append(dst, v[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	dst = append(dst, v[start:]...)
+	return append(dst, '"')
+}
+
+// geometryCacheSize bounds the encoded geometries kept: about the parcels
+// of a county.
+const geometryCacheSize = 250_000
+
+// geometryCache keeps each parcel's normalized GeoJSON geometry, which is
+// most of a map response and the same for every caller. Parcels are
+// immutable values (an update stores a new one), so the pointer is the
+// key; when the cache is full it starts over, dropping stale versions.
+type geometryCache struct {
+	mu sync.RWMutex
+	m  map[*geo.Parcel][]byte
+}
+
+func (s *Server) geometryJSON(p *geo.Parcel) []byte {
+	c := &s.geoms
+	c.mu.RLock()
+	b, ok := c.m[p]
+	c.mu.RUnlock()
+	if ok {
+		return b
+	}
+	b = geo.AppendGeometry(nil, p.Geometry)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= geometryCacheSize {
+		c.m = make(map[*geo.Parcel][]byte)
+	}
+	c.m[p] = b
+	c.mu.Unlock()
+	return b
 }
 
 // writeGeoJSON sends a GeoJSON document.
@@ -224,11 +374,7 @@ func writeGeoJSON(c *fiber.Ctx, status int, body []byte) error {
 }
 
 func (s *Server) sendParcel(c *fiber.Ctx, status int, p *geo.Parcel) error {
-	body, err := s.appendParcel(nil, p, isStaff(principal(c)), nil)
-	if err != nil {
-		return err
-	}
-	return writeGeoJSON(c, status, body)
+	return writeGeoJSON(c, status, s.appendParcel(nil, p, isStaff(principal(c)), nil))
 }
 
 // sendParcels sends a FeatureCollection; dists, when not nil, gives each
@@ -238,7 +384,6 @@ func (s *Server) sendParcels(c *fiber.Ctx, ps []*geo.Parcel, dists []float64, mo
 	staff := isStaff(principal(c))
 	body := make([]byte, 0, 64+len(ps)*900)
 	body = append(body, `{"type":"FeatureCollection","features":[`...)
-	var err error
 	for i, p := range ps {
 		if i > 0 {
 			body = append(body, ',')
@@ -248,9 +393,7 @@ func (s *Server) sendParcels(c *fiber.Ctx, ps []*geo.Parcel, dists []float64, mo
 			v := round(dists[i], 1)
 			d = &v
 		}
-		if body, err = s.appendParcel(body, p, staff, d); err != nil {
-			return err
-		}
+		body = s.appendParcel(body, p, staff, d)
 	}
 	body = append(body, "]}"...)
 	if more {

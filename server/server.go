@@ -80,6 +80,7 @@ type Server struct {
 	logger   *slog.Logger
 	metrics  *Metrics
 	inFlight atomic.Int64
+	geoms    geometryCache
 	// flights tracks requests with an Idempotency-Key while they run.
 	flights keyedFlights
 }

@@ -1,0 +1,6 @@
+package mongodb
+
+// SetHouseholdSnapshotAfter sets how many documents newer than the
+// snapshot make a load write a new one, so that tests see snapshots
+// written and read with a handful of households.
+func SetHouseholdSnapshotAfter(s *HouseholdStore, n int) { s.snap.after = n }
