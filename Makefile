@@ -79,9 +79,6 @@ demo: web
 bench-pledges:
 	./bench/pledges.sh
 
-# Household registration over HTTP: 64 clients for 20 s against a fresh
-# embedded store, then the stored count checked against the 201s; and the
-# start-up load of 100,000 households. Each prints its figures.
 # Geo at the benchmark sizes (200,000 generated parcels, 50 hazard zones):
 # start-up load from the embedded store, map viewports over HTTP with hey,
 # and the same viewport and nearest queries in PostGIS (a throwaway
@@ -95,6 +92,9 @@ bench-geo-http:
 bench-postgis:
 	bench/postgis.sh
 
+# Household registration over HTTP: 64 clients for 20 s against a fresh
+# embedded store, then the stored count checked against the 201s; and the
+# start-up load of 100,000 households. Each prints its figures.
 .PHONY: bench-households
 bench-households:
 	$(GO) run ./bench/householdload -clients 64 -duration 20s
