@@ -41,9 +41,17 @@ body=$(curl -fsS -H "Authorization: Bearer $token" "$url")
 features=$(grep -o '"type":"Feature"' <<<"$body" | wc -l)
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $CONNS connections, $DURATION"
 echo "viewport bbox=$bbox: $features parcels, $(( ${#body} / 1024 )) KiB per response"
-out=$(hey -z "$DURATION" -c "$CONNS" -H "Authorization: Bearer $token" "$url")
-rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-p50=$(awk '/ 50%+ in/ {print $3*1000}' <<<"$out")
-p99=$(awk '/ 99%+ in/ {print $3*1000}' <<<"$out")
-codes=$(awk '/Status code distribution/ {f=1; next} f && /\[/ {printf "%s%s", sep, $1$2; sep=" "} f && !/\[/ && NF==0 {f=0}' <<<"$out")
-printf '%-34s %10s req/s   p50 %6s ms   p99 %6s ms   %s\n' "GET /api/v1/parcels?bbox (~300)" "$rps" "$p50" "$p99" "$codes"
+# Twice: as a client that takes gzip (a browser), and as one that does not,
+# which shows the cost of compressing ~180 KiB per answer apart from the rest.
+run() {
+  local name=$1; shift
+  local out rps p50 p99 codes
+  out=$(hey "$@" -z "$DURATION" -c "$CONNS" -H "Authorization: Bearer $token" "$url")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '/ 50%+ in/ {print $3*1000}' <<<"$out")
+  p99=$(awk '/ 99%+ in/ {print $3*1000}' <<<"$out")
+  codes=$(awk '/Status code distribution/ {f=1; next} f && /\[/ {printf "%s%s", sep, $1$2; sep=" "} f && !/\[/ && NF==0 {f=0}' <<<"$out")
+  printf '%-44s %10s req/s   p50 %6s ms   p99 %6s ms   %s\n' "$name" "$rps" "$p50" "$p99" "$codes"
+}
+run "GET /api/v1/parcels?bbox (~300), gzip"
+run "GET /api/v1/parcels?bbox (~300), identity" -disable-compression

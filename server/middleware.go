@@ -140,7 +140,7 @@ func securityHeaders(c *fiber.Ctx) error {
 
 func (s *Server) middleware() {
 	s.app.Use(withRequestID, s.observe, s.recoverPanics, securityHeaders, s.limitInFlight, s.withDeadline)
-	s.app.Use(compress.New(compress.Config{Level: compress.LevelDefault}))
+	s.app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 	if len(s.cfg.CORSOrigins) > 0 {
 		s.app.Use(cors.New(cors.Config{
 			AllowOrigins:     strings.Join(s.cfg.CORSOrigins, ","),
