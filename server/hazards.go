@@ -275,6 +275,63 @@ func (s *Server) householdHomes(c *fiber.Ctx, ids []string) ([]orb.Point, error)
 	return homes, fs.Err()
 }
 
+// communityHomes returns the former homes of a community's households (those
+// applying, provisional or members) that agreed to matching, each read
+// audited, and how many households the community has. A household that did
+// not agree to matching is left out of the distances but still counts for
+// the homes the land must hold.
+func (s *Server) communityHomes(c *fiber.Ctx, communityID string) ([]orb.Point, int, error) {
+	d, err := s.community()
+	if err != nil {
+		return nil, 0, err
+	}
+	if s.deps.Households == nil {
+		return nil, 0, apperr.Validation([]apperr.FieldError{{Field: "community_id", Reason: "households are not kept by this service; send homes"}})
+	}
+	ctx := c.UserContext()
+	cm, err := d.Store.FindCommunityByID(ctx, communityID)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, 0, apperr.Validation([]apperr.FieldError{{Field: "community_id", Reason: "no community has this id"}})
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	members, err := d.Store.FindMemberships(ctx, community.MembershipFilter{CommunityID: cm.ID,
+		Statuses: []community.Status{community.StatusApplied, community.StatusProvisional, community.StatusMember}})
+	if err != nil {
+		return nil, 0, err
+	}
+	viewer := householdViewer(c)
+	seen := map[string]bool{}
+	var homes []orb.Point
+	for _, m := range members {
+		if m.HouseholdID == "" || seen[m.HouseholdID] {
+			continue
+		}
+		seen[m.HouseholdID] = true
+		r, err := s.deps.Households.Get(viewer, m.HouseholdID, community.HouseholdViewOptions{})
+		if apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Forbidden) {
+			continue // no consent to matching: not read
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		if r.Audit {
+			if err := s.auditHouseholdRead(c, auth.EventPersonalDataRead, m.HouseholdID, r.Purpose); err != nil {
+				return nil, 0, err
+			}
+		}
+		if r.View.Location != nil {
+			homes = append(homes, *r.View.Location)
+		}
+	}
+	if len(homes) == 0 {
+		return nil, 0, apperr.Validation([]apperr.FieldError{{Field: "community_id",
+			Reason: "none of the community's households has agreed to matching and given where it lived"}})
+	}
+	return homes, len(seen), nil
+}
+
 // wireParts maps the domain's part names to the API's.
 var wireParts = map[string]string{"places": "points"}
 
@@ -284,14 +341,11 @@ func (s *Server) match(c *fiber.Ctx) error {
 		return err
 	}
 	var fs apperr.Fields
-	if req.CommunityID != "" {
-		fs.Add("community_id", "matching a community by id is not available yet; send its household_ids or homes")
-	}
 	if len(req.HouseholdIDs) > maxMatchHouseholds {
 		fs.Add("household_ids", "must list at most %d households", maxMatchHouseholds)
 	}
-	if len(req.Homes) == 0 && len(req.HouseholdIDs) == 0 {
-		fs.Add("homes", "send the group's household_ids or its former homes")
+	if len(req.Homes) == 0 && len(req.HouseholdIDs) == 0 && req.CommunityID == "" {
+		fs.Add("homes", "send the group's household_ids, community_id or former homes")
 	}
 	if len(req.Homes) > 100_000 {
 		fs.Add("homes", "must list at most 100000 homes")
@@ -314,6 +368,16 @@ func (s *Server) match(c *fiber.Ctx) error {
 		return err
 	}
 	g.Homes = append(g.Homes, homes...)
+	if req.CommunityID != "" {
+		homes, n, err := s.communityHomes(c, req.CommunityID)
+		if err != nil {
+			return err
+		}
+		g.Homes = append(g.Homes, homes...)
+		if req.Households == 0 {
+			g.Households += n
+		}
+	}
 	for _, p := range req.Points {
 		g.Places = append(g.Places, geo.Place{Name: p.Label, Point: orb.Point{p.Lon, p.Lat}, Weight: p.Weight})
 	}
