@@ -60,6 +60,11 @@ export function createMap(el: HTMLElement, opts: { label: string; center?: L.Lat
     zoomControl: false,
     attributionControl: true,
     preferCanvas: false,
+    // Zoom without the CSS transition: a screen can be left (and its map
+    // removed) mid-animation, and Leaflet then reads panes that are gone.
+    // It also spares slow phones and people who prefer less motion.
+    zoomAnimation: false,
+    markerZoomAnimation: false,
   });
   map.attributionControl.setPrefix("");
   L.control.zoom({ zoomInTitle: t("map.zoomIn"), zoomOutTitle: t("map.zoomOut") }).addTo(map);

@@ -110,6 +110,7 @@ async function mapTab(ctx: Ctx): Promise<HTMLElement> {
   const households = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
 
   let fitted = false;
+  let removed = false;
   async function load(map: L.Map): Promise<void> {
     const b = map.getBounds();
     const bbox = bboxParam(b.getWest(), b.getSouth(), b.getEast(), b.getNorth());
@@ -118,6 +119,8 @@ async function mapTab(ctx: Ctx): Promise<HTMLElement> {
       ctx.api.hazards({ bbox }),
       ctx.api.householdPoints({ bbox, max: 5000 }),
     ]);
+    // The organizer may have left the screen while the answers came.
+    if (removed) return;
     parcelLayer.clearLayers();
     hazardLayer.clearLayers();
     households.clearLayers();
@@ -164,7 +167,11 @@ async function mapTab(ctx: Ctx): Promise<HTMLElement> {
     L.control.layers(undefined, { [t("org.layer.parcels")]: parcelLayer, [t("org.layer.hazards")]: hazardLayer, [t("org.layer.households")]: households }, { collapsed: false }).addTo(map);
     map.on("moveend", () => void load(map));
     void load(map);
-    ctx.onCleanup(() => map.remove());
+    ctx.onCleanup(() => {
+      removed = true;
+      map.off();
+      map.remove();
+    });
   });
 
   return h(
