@@ -38,11 +38,10 @@ type config struct {
 // setting is one configuration value: its flag, its variable, its default,
 // and how to check and store it.
 type setting struct {
-	name   string // flag name; the variable is COMMONGROUND_ + upper snake case
-	def    string
-	usage  string
-	secret bool
-	set    func(c *config, v string) error
+	name  string // flag name; the variable is COMMONGROUND_ + upper snake case
+	def   string
+	usage string
+	set   func(c *config, v string) error
 }
 
 func (s setting) envName() string {
@@ -71,7 +70,7 @@ var settings = []setting{
 		c.DataDir = v
 		return nil
 	}},
-	{name: "mongodb-uri", def: "", usage: "MongoDB connection string; empty starts the embedded store in the data directory", secret: true, set: func(c *config, v string) error {
+	{name: "mongodb-uri", def: "", usage: "MongoDB connection string; empty starts the embedded store in the data directory", set: func(c *config, v string) error {
 		if v != "" {
 			u, err := url.Parse(v)
 			if err != nil || (u.Scheme != "mongodb" && u.Scheme != "mongodb+srv") {
@@ -122,7 +121,7 @@ var settings = []setting{
 		c.MaxInFlight = n
 		return nil
 	}},
-	{name: "data-key", def: "", usage: "base64 AES-256 keys, comma-separated, current first, that encrypt secrets and personal data at rest; empty generates a key file in the data directory", secret: true, set: func(c *config, v string) error {
+	{name: "data-key", def: "", usage: "base64 AES-256 keys, comma-separated, current first, that encrypt secrets and personal data at rest; empty generates a key file in the data directory", set: func(c *config, v string) error {
 		if v != "" {
 			if _, err := seal.ParseKeyring(v); err != nil {
 				return fmt.Errorf("must be base64 32-byte keys separated by commas")
@@ -138,7 +137,7 @@ var settings = []setting{
 		c.BootstrapAdminEmail = v
 		return nil
 	}},
-	{name: "bootstrap-admin-password", def: "", usage: "password of the first steward account (at least 12 characters, not a common password)", secret: true, set: func(c *config, v string) error {
+	{name: "bootstrap-admin-password", def: "", usage: "password of the first steward account (at least 12 characters, not a common password)", set: func(c *config, v string) error {
 		c.BootstrapAdminPassword = v
 		return nil
 	}},
