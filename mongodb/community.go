@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/bson"
 
@@ -245,11 +246,16 @@ func (s *CommunityStore) CreateMembership(ctx context.Context, m *community.Memb
 	return nil
 }
 
+// pendingKeyGrace is how long a key whose membership is not yet written
+// counts as an application being saved. The key is inserted just before
+// its membership, so an older key without one was left by a crash.
+const pendingKeyGrace = time.Minute
+
 // holdKey inserts m's applicant key. A key held by a membership that has
-// since ended, or never got written, is stale: it is released and the
-// insert retried once.
+// since ended, or that a crash left without its membership, is stale: it
+// is released and the insert retried once.
 func (s *CommunityStore) holdKey(ctx context.Context, m *community.Membership) error {
-	key := membershipKeyDoc{ID: m.ApplicantKey(), MembershipID: m.ID}
+	key := membershipKeyDoc{ID: m.ApplicantKey(), MembershipID: m.ID, HeldAt: time.Now().UTC()}
 	for attempt := 0; ; attempt++ {
 		err := s.insert(ctx, membershipKeysCollection, key)
 		if apperr.KindOf(err) != apperr.Conflict {
@@ -259,14 +265,29 @@ func (s *CommunityStore) holdKey(ctx context.Context, m *community.Membership) e
 		err = s.db.Read(ctx, membershipKeysCollection, "find_by_id", func(ctx context.Context) error {
 			return s.db.Collection(membershipKeysCollection).FindOne(ctx, bson.D{{Key: "_id", Value: key.ID}}).Decode(&held)
 		})
+		switch apperr.KindOf(err) {
+		case "":
+		case apperr.NotFound:
+			// Released since the insert failed: try again.
+			if attempt == 0 {
+				continue
+			}
+			return apperr.New(apperr.Conflict, "already applied to this community")
+		default:
+			return err
+		}
+		holder, err := s.findMembershipDoc(ctx, held.MembershipID)
 		if err != nil && apperr.KindOf(err) != apperr.NotFound {
 			return err
 		}
-		holder, _ := s.findMembershipDoc(ctx, held.MembershipID)
-		if attempt > 0 || (holder != nil && community.Status(holder.Status).Active()) {
-			if holder != nil && community.Status(holder.Status) == community.StatusMember {
-				return apperr.New(apperr.Conflict, "already a member of this community")
-			}
+		switch {
+		case holder != nil && community.Status(holder.Status) == community.StatusMember:
+			return apperr.New(apperr.Conflict, "already a member of this community")
+		case holder != nil && community.Status(holder.Status).Active():
+			return apperr.New(apperr.Conflict, "already applied to this community")
+		case holder == nil && time.Since(held.HeldAt) < pendingKeyGrace:
+			return apperr.New(apperr.Conflict, "an application to this community is being saved for this applicant")
+		case attempt > 0:
 			return apperr.New(apperr.Conflict, "already applied to this community")
 		}
 		if err := s.deleteKey(ctx, key.ID, held.MembershipID); err != nil {

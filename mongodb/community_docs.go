@@ -323,10 +323,12 @@ func fromMembershipDoc(d *membershipDoc) *community.Membership {
 
 // membershipKeyDoc holds an applicant key while its membership is active:
 // its _id is the key, so the unique _id refuses a second active membership
-// even when two applications race.
+// even when two applications race. HeldAt tells an application still
+// being saved from one a crash left without its membership.
 type membershipKeyDoc struct {
-	ID           string `bson:"_id"`
-	MembershipID string `bson:"membership_id"`
+	ID           string    `bson:"_id"`
+	MembershipID string    `bson:"membership_id"`
+	HeldAt       time.Time `bson:"held_at,omitempty"`
 }
 
 type textDoc struct {

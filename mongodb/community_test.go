@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"go.mongodb.org/mongo-driver/bson"
 
 	"commonground/apperr"
 	"commonground/community"
@@ -212,6 +213,40 @@ func TestCommunityStoreOneActiveMembershipPerApplicant(t *testing.T) {
 	if err := s.CreateMembership(ctx, &other); err != nil {
 		t.Fatalf("apply to another community: %v", err)
 	}
+}
+
+// TestCommunityStoreApplicantKeyLeftByCrash checks that a key whose
+// membership was never written blocks a second application only while the
+// first may still be being saved.
+func TestCommunityStoreApplicantKeyLeftByCrash(t *testing.T) {
+	ctx := context.Background()
+	db := mongodbtest.Open(t)
+	s := openCommunityStore(t, db)
+	apply := func(id, household string) error {
+		m := community.Membership{ID: id, CommunityID: "park", ClassKey: "resident", HouseholdID: household,
+			Status: community.StatusApplied, AppliedBy: "acct-" + household, AppliedAt: communityT0}
+		return s.CreateMembership(ctx, &m)
+	}
+	keyOf := func(household string) string {
+		m := community.Membership{CommunityID: "park", HouseholdID: household}
+		return m.ApplicantKey()
+	}
+	for _, k := range []struct {
+		household string
+		age       time.Duration
+	}{{"hh-fresh", time.Second}, {"hh-old", 2 * time.Minute}} {
+		_, err := db.Collection("membership_keys").InsertOne(ctx, bson.D{
+			{Key: "_id", Value: keyOf(k.household)}, {Key: "membership_id", Value: "lost-" + k.household},
+			{Key: "held_at", Value: time.Now().Add(-k.age).UTC()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantKind(t, apply("m-fresh", "hh-fresh"), apperr.Conflict)
+	if err := apply("m-old", "hh-old"); err != nil {
+		t.Fatalf("apply over a key left by a crash: %v", err)
+	}
+	wantKind(t, apply("m-old-again", "hh-old"), apperr.Conflict)
 }
 
 // TestCommunityStoreBallotsSortedByID checks that ballots come back in ID
