@@ -40,8 +40,9 @@ type RoleGrant struct {
 }
 
 // Principal is who is acting: an account, the household it belongs to, the
-// organisations it represents and its global roles. The zero Principal is an
-// anonymous visitor.
+// organisations it represents in the community at hand (their
+// OrganisationKeys, from the memberships it holds as representative) and
+// its global roles. The zero Principal is an anonymous visitor.
 type Principal struct {
 	AccountID       string
 	HouseholdID     string
@@ -128,7 +129,7 @@ func (c *Community) VerifiersOf(p Principal) []Verifier {
 }
 
 // Owns reports whether m is p's own membership: its household's, its own
-// as a person, or an organisation's it represents.
+// as a person, or an organisation's it applied for as representative.
 func (p Principal) Owns(m *Membership) bool {
 	if p.AccountID == "" || m == nil {
 		return false
@@ -137,10 +138,24 @@ func (p Principal) Owns(m *Membership) bool {
 	case m.HouseholdID != "":
 		return m.HouseholdID == p.HouseholdID
 	case m.OrganisationID != "":
-		return slices.Contains(p.OrganisationIDs, m.OrganisationID)
+		return m.RepresentativeID == p.AccountID
 	default:
 		return m.PersonID == p.AccountID
 	}
+}
+
+// Representing returns p with the organisations whose memberships among ms
+// it holds as representative, so that it may vote for them. ms should be
+// the memberships of the one community p is acting in.
+func (p Principal) Representing(ms []*Membership) Principal {
+	var orgs []string
+	for _, m := range ms {
+		if m.OrganisationID != "" && p.AccountID != "" && m.RepresentativeID == p.AccountID && !slices.Contains(orgs, m.OrganisationID) {
+			orgs = append(orgs, m.OrganisationID)
+		}
+	}
+	p.OrganisationIDs = orgs
+	return p
 }
 
 // Action is something a principal may try to do to a community, a

@@ -245,15 +245,17 @@ func ExampleMultistakeholderCoop() {
 	}
 
 	// A partner organisation joins once a steward confirms its agreement.
+	// Its representative applies on its behalf; approving the application
+	// confirms that they represent it.
 	rep := person("r1")
-	rep.OrganisationIDs = []string{"rogue-credit-union"}
-	org, err := community.Apply(&c, rep, community.Application{ID: "org-1", ClassKey: "organisation", OrganisationID: "rogue-credit-union", Region: "medford"}, members, start.Add(day))
+	org, err := community.Apply(&c, rep, community.Application{ID: "org-1", ClassKey: "organisation", OrganisationName: "Rogue Credit Union", Region: "medford"}, members, start.Add(day))
 	check(err)
 	check(community.Review(&c, &org, admin, true, "", start.Add(2*day)))
 	check(community.CompleteMilestone(&c, &org, "agreement", steward, "signed MOU on file", start.Add(3*day)))
 	check(community.RecordPayment(&c, &org, admin, usd(50_000), "", start.Add(3*day)))
 	members = append(members, org)
-	fmt.Println("organisation:", org.Status)
+	fmt.Println("organisation:", org.OrganisationName, org.Status)
+	rep = rep.Representing([]*community.Membership{&org})
 
 	p, err := community.NewProposal(&c, household("a1", "hh-1"), &members[0], community.Draft{
 		ID: "budget-2026", Kind: community.KindBudget, Options: community.YesNoOptions(),
@@ -306,7 +308,7 @@ func ExampleMultistakeholderCoop() {
 		fmt.Println(" ", step)
 	}
 	// Output:
-	// organisation: member
+	// organisation: Rogue Credit Union member
 	// passed: 5 of 8 voted (weight 7 of 13), quorum met true, yes 2/4, no 3/3, abstain 0/0
 	// passed: 5 of 8 voted (weight 8 of 13), quorum met true, yes 4/7, no 1/1, abstain 0/0
 	// ballots name no voter: true

@@ -74,7 +74,9 @@ func seedMembers(c *Community, class string, n int, amount func(i int) int64) []
 		case EligibleHousehold:
 			m.HouseholdID = fmt.Sprintf("%s-hh-%d", class, i)
 		case EligibleOrganisation:
-			m.OrganisationID = fmt.Sprintf("%s-org-%d", class, i)
+			m.OrganisationName = fmt.Sprintf("%s org %d", class, i)
+			m.OrganisationID = OrganisationKey(m.OrganisationName)
+			m.RepresentativeID = "acct-" + m.ID
 		default:
 			m.PersonID = fmt.Sprintf("%s-p-%d", class, i)
 		}

@@ -2,7 +2,10 @@ package community
 
 import (
 	"slices"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"commonground/apperr"
 )
@@ -34,13 +37,22 @@ func (s Status) Active() bool {
 // Membership is one household's, person's or organisation's membership of
 // a community in one class. Exactly one of HouseholdID, PersonID and
 // OrganisationID is set, as the class's eligibility says.
+//
+// An organisation acts through one account, its representative: the person
+// who applied on its behalf. The admin who approves the application
+// confirms that they represent it. The representative holds the
+// membership: sees it, votes for the organisation and may withdraw it.
 type Membership struct {
-	ID             string
-	CommunityID    string
-	ClassKey       string
-	HouseholdID    string
-	PersonID       string
-	OrganisationID string
+	ID          string
+	CommunityID string
+	ClassKey    string
+	HouseholdID string
+	PersonID    string
+	// OrganisationID is OrganisationKey(OrganisationName): two applications
+	// naming one organisation in different spellings are the same applicant.
+	OrganisationID   string
+	OrganisationName string
+	RepresentativeID string
 	// Region is where the member lives or works, for regional board seats.
 	Region    string
 	Statement string
@@ -90,11 +102,11 @@ type Application struct {
 	// stays free of I/O.
 	ID       string
 	ClassKey string
-	// OrganisationID names the organisation applying, for organisation
-	// classes; the principal must represent it.
-	OrganisationID string
-	Region         string
-	Statement      string
+	// OrganisationName names the organisation applying, for organisation
+	// classes; the principal applies as its representative.
+	OrganisationName string
+	Region           string
+	Statement        string
 }
 
 const maxNoteLength = 2000
@@ -140,13 +152,18 @@ func Apply(c *Community, p Principal, app Application, existing []Membership, no
 		case EligiblePerson:
 			m.PersonID = p.AccountID
 		case EligibleOrganisation:
-			if app.OrganisationID == "" || !slices.Contains(p.OrganisationIDs, app.OrganisationID) {
-				f.Add("organisationId", "must name an organisation you represent")
+			name := strings.Join(strings.Fields(app.OrganisationName), " ")
+			key := OrganisationKey(name)
+			switch {
+			case key == "":
+				f.Add("organisationName", "this class is for organisations: name the organisation you represent")
+			case utf8.RuneCountInString(name) > maxOrganisationName:
+				f.Add("organisationName", "must be at most %d characters", maxOrganisationName)
 			}
-			m.OrganisationID = app.OrganisationID
+			m.OrganisationID, m.OrganisationName, m.RepresentativeID = key, name, p.AccountID
 		}
-		if cl.Eligible != EligibleOrganisation && app.OrganisationID != "" {
-			f.Add("organisationId", "applies only to organisation classes")
+		if cl.Eligible != EligibleOrganisation && strings.TrimSpace(app.OrganisationName) != "" {
+			f.Add("organisationName", "applies only to organisation classes")
 		}
 	}
 	if err := f.Err(); err != nil {
@@ -163,6 +180,29 @@ func Apply(c *Community, p Principal, app Application, existing []Membership, no
 		}
 	}
 	return m, nil
+}
+
+const maxOrganisationName = 200
+
+// OrganisationKey identifies an organisation by its name: letters and
+// digits in lower case, every other run of characters one hyphen, so that
+// "Rogue Valley Habitat, Inc." and "rogue valley habitat inc" are one
+// organisation. It is empty when the name has no letter or digit.
+func OrganisationKey(name string) string {
+	var b strings.Builder
+	gap := false
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			gap = b.Len() > 0
+			continue
+		}
+		if gap {
+			b.WriteByte('-')
+			gap = false
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
 }
 
 // ApplicantKey identifies who holds a membership within its community: at

@@ -2,6 +2,7 @@ package community
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,8 +99,10 @@ func TestApplyRefusals(t *testing.T) {
 		{"unknown class", resident(1), Application{ID: "x", ClassKey: "landlord", Region: "talent"}, []string{"classKey"}},
 		{"no household", noHousehold, Application{ID: "x", ClassKey: "resident", Region: "talent"}, []string{"classKey"}},
 		{"unknown region", resident(1), Application{ID: "x", ClassKey: "resident", Region: "portland"}, []string{"region"}},
-		{"organisation not represented", resident(1), Application{ID: "x", ClassKey: "organisation", Region: "talent", OrganisationID: "org-1"}, []string{"organisationId"}},
-		{"organisation on a person class", resident(1), Application{ID: "x", ClassKey: "worker", Region: "talent", OrganisationID: "org-1"}, []string{"organisationId"}},
+		{"organisation not named", resident(1), Application{ID: "x", ClassKey: "organisation", Region: "talent"}, []string{"organisationName"}},
+		{"organisation name without a letter", resident(1), Application{ID: "x", ClassKey: "organisation", Region: "talent", OrganisationName: " -- "}, []string{"organisationName"}},
+		{"organisation name too long", resident(1), Application{ID: "x", ClassKey: "organisation", Region: "talent", OrganisationName: strings.Repeat("a", 201)}, []string{"organisationName"}},
+		{"organisation on a person class", resident(1), Application{ID: "x", ClassKey: "worker", Region: "talent", OrganisationName: "Rogue Credit Union"}, []string{"organisationName"}},
 		{"no id", resident(1), Application{ClassKey: "worker", Region: "talent"}, []string{"id"}},
 	}
 	for _, tt := range tests {
@@ -124,6 +127,49 @@ func TestPersonAndHouseholdMembershipsAreSeparate(t *testing.T) {
 	// But one person holds one person-class membership.
 	_, err = Apply(&c, p, Application{ID: "c", ClassKey: "supporter", Region: "talent"}, []Membership{hh, w}, t0)
 	wantKind(t, err, "conflict")
+}
+
+func TestOrganisationMembershipIsHeldByItsRepresentative(t *testing.T) {
+	c := MultistakeholderCoop("msc", adminID, t0)
+	rep := resident(1)
+	m, err := Apply(&c, rep, Application{ID: "o", ClassKey: "organisation", Region: "talent", OrganisationName: "  Rogue Valley Habitat,  Inc. "}, nil, t0)
+	must(t, err)
+	if m.OrganisationName != "Rogue Valley Habitat, Inc." || m.OrganisationID != "rogue-valley-habitat-inc" || m.RepresentativeID != rep.AccountID || m.HouseholdID != "" || m.PersonID != "" {
+		t.Fatalf("membership = %+v", m)
+	}
+	if !rep.Owns(&m) || resident(2).Owns(&m) {
+		t.Error("only the representative holds the organisation's membership")
+	}
+	// Another spelling of the same organisation, by someone else, is the
+	// same applicant.
+	_, err = Apply(&c, resident(2), Application{ID: "o2", ClassKey: "organisation", Region: "talent", OrganisationName: "rogue valley habitat inc"}, []Membership{m}, t0)
+	wantKind(t, err, "conflict")
+	// The representative's own memberships are separate.
+	_, err = Apply(&c, rep, Application{ID: "w", ClassKey: "worker", Region: "talent"}, []Membership{m}, t0)
+	must(t, err)
+
+	if got := rep.Representing([]*Membership{&m}).OrganisationIDs; !slices.Equal(got, []string{"rogue-valley-habitat-inc"}) {
+		t.Errorf("Representing = %v", got)
+	}
+	if got := resident(2).Representing([]*Membership{&m}).OrganisationIDs; got != nil {
+		t.Errorf("Representing for someone else = %v", got)
+	}
+	wantKind(t, Withdraw(&c, &m, resident(2), t0.Add(day), nil), "forbidden")
+	must(t, Withdraw(&c, &m, rep, t0.Add(day), nil))
+}
+
+func TestOrganisationKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"Rogue Credit Union":         "rogue-credit-union",
+		"  rogue   credit-union!! ":  "rogue-credit-union",
+		"Asociación Latina de Ayuda": "asociación-latina-de-ayuda",
+		"4-H Club #12":               "4-h-club-12",
+		"--":                         "",
+	} {
+		if got := OrganisationKey(in); got != want {
+			t.Errorf("OrganisationKey(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
 
 func TestExitWithLimitedEquityRefund(t *testing.T) {

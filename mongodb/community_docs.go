@@ -245,6 +245,8 @@ type membershipDoc struct {
 	HouseholdID    string               `bson:"household_id,omitempty"`
 	PersonID       string               `bson:"person_id,omitempty"`
 	OrganisationID string               `bson:"organisation_id,omitempty"`
+	Organisation   string               `bson:"organisation_name,omitempty"`
+	Representative string               `bson:"representative_id,omitempty"`
 	Region         string               `bson:"region,omitempty"`
 	Statement      string               `bson:"statement,omitempty"`
 	Status         string               `bson:"status"`
@@ -281,7 +283,8 @@ func fromOptTime(t *time.Time) time.Time {
 
 func toMembershipDoc(m *community.Membership) membershipDoc {
 	d := membershipDoc{ID: m.ID, CommunityID: m.CommunityID, ClassKey: m.ClassKey, HouseholdID: m.HouseholdID,
-		PersonID: m.PersonID, OrganisationID: m.OrganisationID, Region: m.Region, Statement: m.Statement,
+		PersonID: m.PersonID, OrganisationID: m.OrganisationID,
+		Organisation: m.OrganisationName, Representative: m.RepresentativeID, Region: m.Region, Statement: m.Statement,
 		Status: string(m.Status), AppliedBy: m.AppliedBy, AppliedAt: m.AppliedAt, ReviewedBy: m.ReviewedBy,
 		ReviewedAt: optTime(m.ReviewedAt), ReviewNote: m.ReviewNote, ProvisionalAt: optTime(m.ProvisionalAt),
 		MemberAt: optTime(m.MemberAt), EndedAt: optTime(m.EndedAt), EndedBy: m.EndedBy, EndReason: m.EndReason,
@@ -302,7 +305,8 @@ func toMembershipDoc(m *community.Membership) membershipDoc {
 
 func fromMembershipDoc(d *membershipDoc) *community.Membership {
 	m := &community.Membership{ID: d.ID, CommunityID: d.CommunityID, ClassKey: d.ClassKey, HouseholdID: d.HouseholdID,
-		PersonID: d.PersonID, OrganisationID: d.OrganisationID, Region: d.Region, Statement: d.Statement,
+		PersonID: d.PersonID, OrganisationID: d.OrganisationID,
+		OrganisationName: d.Organisation, RepresentativeID: d.Representative, Region: d.Region, Statement: d.Statement,
 		Status: community.Status(d.Status), AppliedBy: d.AppliedBy, AppliedAt: d.AppliedAt.UTC(), ReviewedBy: d.ReviewedBy,
 		ReviewedAt: fromOptTime(d.ReviewedAt), ReviewNote: d.ReviewNote, ProvisionalAt: fromOptTime(d.ProvisionalAt),
 		MemberAt: fromOptTime(d.MemberAt), EndedAt: fromOptTime(d.EndedAt), EndedBy: d.EndedBy, EndReason: d.EndReason,

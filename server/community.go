@@ -80,6 +80,20 @@ func (s *Server) communityPrincipal(c *fiber.Ctx) community.Principal {
 	return p
 }
 
+// principalIn is the caller acting in community cm: communityPrincipal
+// plus the organisations it represents there, for whom it may vote.
+func (s *Server) principalIn(c *fiber.Ctx, d *CommunityDeps, cm *community.Community) (community.Principal, error) {
+	p := s.communityPrincipal(c)
+	if p.AccountID == "" {
+		return p, nil
+	}
+	list, err := d.Store.FindMemberships(c.UserContext(), community.MembershipFilter{CommunityID: cm.ID, Holder: &p})
+	if err != nil {
+		return p, err
+	}
+	return p.Representing(list), nil
+}
+
 func (d *CommunityDeps) ownedBy(accountID string) (string, bool) {
 	if d.Households == nil {
 		return "", false
@@ -273,7 +287,7 @@ func (s *Server) revokeRole(c *fiber.Ctx) error {
 }
 
 func (app applicationRequest) toApplication() community.Application {
-	return community.Application{ID: uuid.NewString(), ClassKey: app.ClassKey, OrganisationID: app.OrganisationID,
+	return community.Application{ID: uuid.NewString(), ClassKey: app.ClassKey, OrganisationName: app.OrganisationName,
 		Region: app.Region, Statement: app.Statement}
 }
 
@@ -345,9 +359,6 @@ func (s *Server) addFoundingMember(c *fiber.Ctx) error {
 	holder, err := d.householdOf(community.Principal{AccountID: req.AccountID}, req.HouseholdID)
 	if err != nil {
 		return err
-	}
-	if req.OrganisationID != "" {
-		holder.OrganisationIDs = []string{req.OrganisationID}
 	}
 	m, err := s.admit(c, d, cm, func(existing []community.Membership) (community.Membership, error) {
 		return community.FoundingMember(cm, p, holder, req.toApplication(), existing, d.now())
@@ -537,7 +548,10 @@ func (s *Server) createProposal(c *fiber.Ctx) error {
 	if err := s.decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p := s.communityPrincipal(c)
+	p, err := s.principalIn(c, d, cm)
+	if err != nil {
+		return err
+	}
 	own, err := ownMembership(c.UserContext(), d, cm, p)
 	if err != nil {
 		return err
@@ -572,7 +586,10 @@ func (s *Server) listProposals(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := s.communityPrincipal(c)
+	p, err := s.principalIn(c, d, cm)
+	if err != nil {
+		return err
+	}
 	if err := community.Authorize(p, community.ActionViewProposal, cm, nil); err != nil {
 		return err
 	}
@@ -598,7 +615,10 @@ func (s *Server) loadProposal(c *fiber.Ctx, a community.Action) (*CommunityDeps,
 	if err != nil {
 		return nil, nil, nil, community.Principal{}, err
 	}
-	p := s.communityPrincipal(c)
+	p, err := s.principalIn(c, d, cm)
+	if err != nil {
+		return nil, nil, nil, p, err
+	}
 	if err := community.Authorize(p, a, cm, nil); err != nil {
 		return nil, nil, nil, p, err
 	}

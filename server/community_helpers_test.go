@@ -110,6 +110,9 @@ type membershipOut struct {
 	Status        string `json:"status"`
 	HouseholdID   string `json:"householdId"`
 	PersonID      string `json:"personId"`
+	Organisation  string `json:"organisationName"`
+	OrgKey        string `json:"organisationId"`
+	Representing  string `json:"representativeId"`
 	NextMilestone *struct {
 		Key string `json:"key"`
 	} `json:"nextMilestone"`

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -383,5 +384,112 @@ func BenchmarkCastBallotHTTP(b *testing.B) {
 		if r.Status != 201 && r.Status != 200 {
 			b.Fatalf("vote = %d: %s", r.Status, r.Body)
 		}
+	}
+}
+
+// TestOrganisationMembershipEndToEnd runs a partner organisation through the
+// multistakeholder co-op: its representative applies for it, the admin's
+// approval confirms the representation, the representative alone sees the
+// membership, votes for the organisation and withdraws it; then another
+// representative may apply for it again.
+func TestOrganisationMembershipEndToEnd(t *testing.T) {
+	e := startCommunities(t)
+	admin := newUser(t, e.Env, auth.RoleOrganizer)
+	msc := found(t, e.Env, admin, community.MultistakeholderCoop)
+	rep, colleague, stranger := newUser(t, e.Env), newUser(t, e.Env), newUser(t, e.Env)
+	memberships := communityPath(msc.ID, "memberships")
+
+	// Refused applications name the field and store nothing.
+	for _, body := range []map[string]any{
+		{"classKey": "organisation", "region": "medford"},
+		{"classKey": "organisation", "region": "medford", "organisationName": "  !!  "},
+		{"classKey": "organisation", "region": "medford", "organisationName": strings.Repeat("x", 201)},
+		{"classKey": "worker", "region": "medford", "organisationName": "Rogue Credit Union"},
+	} {
+		p := e.Do(t, "POST", memberships, body, rep.auth()...).WantProblem(t, 422)
+		if !p.HasField("organisationName") {
+			t.Errorf("problem %+v does not name organisationName", p)
+		}
+	}
+	var mine struct {
+		Memberships []membershipOut `json:"memberships"`
+	}
+	call(t, e.Env, rep, "GET", "/api/v1/me/memberships", nil, 200, &mine)
+	if len(mine.Memberships) != 0 {
+		t.Fatalf("refused applications stored: %+v", mine.Memberships)
+	}
+
+	var m membershipOut
+	call(t, e.Env, rep, "POST", memberships, map[string]any{"classKey": "organisation", "region": "medford",
+		"organisationName": " Rogue  Credit Union, Inc. "}, 201, &m)
+	if m.Organisation != "Rogue Credit Union, Inc." || m.OrgKey != "rogue-credit-union-inc" || m.Representing != rep.ID ||
+		m.PersonID != "" || m.HouseholdID != "" || m.Status != "applied" {
+		t.Fatalf("organisation application = %+v", m)
+	}
+	// The same organisation spelt otherwise, by a colleague, is the same
+	// applicant.
+	call(t, e.Env, colleague, "POST", memberships, map[string]any{"classKey": "organisation", "region": "medford",
+		"organisationName": "rogue credit union inc"}, 409, nil)
+	// Only the representative and the community's admins see it.
+	call(t, e.Env, rep, "GET", "/api/v1/me/memberships", nil, 200, &mine)
+	if len(mine.Memberships) != 1 || mine.Memberships[0].ID != m.ID {
+		t.Fatalf("representative's memberships = %+v", mine.Memberships)
+	}
+	call(t, e.Env, colleague, "GET", "/api/v1/me/memberships", nil, 200, &mine)
+	if len(mine.Memberships) != 0 {
+		t.Fatalf("colleague sees %+v", mine.Memberships)
+	}
+	call(t, e.Env, stranger, "GET", communityPath(msc.ID, "memberships", m.ID), nil, 404, nil)
+	call(t, e.Env, rep, "GET", communityPath(msc.ID, "memberships", m.ID), nil, 200, nil)
+
+	call(t, e.Env, admin, "POST", communityPath(msc.ID, "memberships", m.ID, "review"), map[string]any{"approve": true, "note": "MOU on file"}, 200, &m)
+	e.pay(t, msc.ID, m.ID, admin, 50_000)
+	if m = e.milestone(t, msc.ID, m.ID, admin, "agreement"); m.Status != "member" {
+		t.Fatalf("after the agreement: %+v", m)
+	}
+
+	// A founding resident and the organisation vote; the organisation's
+	// vote is its representative's to cast.
+	resident := newUser(t, e.Env)
+	call(t, e.Env, admin, "POST", communityPath(msc.ID, "founding-members"),
+		map[string]any{"accountId": resident.ID, "householdId": home(t, e.Env, resident), "classKey": "resident", "region": "talent"}, 201, nil)
+	p := e.propose(t, msc.ID, resident, admin, proposalBody("general", e.clock.Now(), 7*day, true))
+	if p.Eligible != 2 {
+		t.Fatalf("electorate = %d, want 2", p.Eligible)
+	}
+	var seen proposalOut
+	call(t, e.Env, rep, "GET", communityPath(msc.ID, "proposals", p.ID), nil, 200, &seen)
+	if len(seen.YourVoters) != 1 || seen.YourVoters[0].Key != "organisation:rogue-credit-union-inc" {
+		t.Fatalf("representative may vote for %+v", seen.YourVoters)
+	}
+	e.vote(t, msc.ID, p.ID, colleague, map[string]any{"option": "no"}, 403)
+	if v := e.vote(t, msc.ID, p.ID, rep, map[string]any{"option": "no"}, 201); v.VoterKey != "organisation:rogue-credit-union-inc" {
+		t.Fatalf("organisation's ballot = %+v", v)
+	}
+	e.vote(t, msc.ID, p.ID, resident, map[string]any{"option": "yes"}, 201)
+	e.clock.Advance(7 * day)
+	if res, _ := e.closeVote(t, msc.ID, p.ID, admin); res.Ballots != 2 || res.Outcome != "tied" || res.Counts[1].Ballots != 1 {
+		t.Fatalf("result = %+v, want one ballot each way, tied", res)
+	}
+
+	// Only the representative withdraws it; then the organisation may apply
+	// again through someone else.
+	call(t, e.Env, colleague, "POST", communityPath(msc.ID, "memberships", m.ID, "withdraw"), nil, 404, nil)
+	call(t, e.Env, rep, "POST", communityPath(msc.ID, "memberships", m.ID, "withdraw"), nil, 200, &m)
+	if m.Status != "withdrawn" || m.Refund == nil {
+		t.Fatalf("after withdrawing: %+v", m)
+	}
+	call(t, e.Env, colleague, "POST", memberships, map[string]any{"classKey": "organisation", "region": "medford",
+		"organisationName": "Rogue Credit Union Inc"}, 201, &m)
+	if m.Representing != colleague.ID {
+		t.Fatalf("new representative = %q", m.Representing)
+	}
+
+	// A founding organisation is recorded with its representative's account.
+	founder := newUser(t, e.Env)
+	call(t, e.Env, admin, "POST", communityPath(msc.ID, "founding-members"), map[string]any{"accountId": founder.ID,
+		"classKey": "organisation", "region": "ashland", "organisationName": "Ashland Habitat"}, 201, &m)
+	if m.Status != "member" || m.Representing != founder.ID || m.Organisation != "Ashland Habitat" {
+		t.Fatalf("founding organisation = %+v", m)
 	}
 }

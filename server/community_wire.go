@@ -274,18 +274,20 @@ func rolesOut(c *community.Community) roleList {
 
 // applicationRequest applies for a membership. HouseholdID names the
 // caller's household for household classes; empty means the household the
-// caller's account owns.
+// caller's account owns. OrganisationName names the organisation the caller
+// applies for, as its representative, in organisation classes.
 type applicationRequest struct {
-	ClassKey       string `json:"classKey"`
-	HouseholdID    string `json:"householdId"`
-	OrganisationID string `json:"organisationId"`
-	Region         string `json:"region"`
-	Statement      string `json:"statement"`
+	ClassKey         string `json:"classKey"`
+	HouseholdID      string `json:"householdId"`
+	OrganisationName string `json:"organisationName"`
+	Region           string `json:"region"`
+	Statement        string `json:"statement"`
 }
 
 // foundingMemberRequest names a founding member: the account, and for
 // household classes the household that account owns (empty: found by the
-// account).
+// account); in organisation classes the account is the organisation's
+// representative.
 type foundingMemberRequest struct {
 	AccountID string `json:"accountId"`
 	applicationRequest
@@ -358,31 +360,33 @@ type refundWire struct {
 }
 
 type membershipResponse struct {
-	ID             string                `json:"id"`
-	CommunityID    string                `json:"communityId"`
-	ClassKey       string                `json:"classKey"`
-	HouseholdID    string                `json:"householdId,omitempty"`
-	PersonID       string                `json:"personId,omitempty"`
-	OrganisationID string                `json:"organisationId,omitempty"`
-	Region         string                `json:"region,omitempty"`
-	Statement      string                `json:"statement,omitempty"`
-	Status         string                `json:"status"`
-	AppliedBy      string                `json:"appliedBy"`
-	AppliedAt      time.Time             `json:"appliedAt"`
-	ReviewedBy     string                `json:"reviewedBy,omitempty"`
-	ReviewedAt     *time.Time            `json:"reviewedAt,omitempty"`
-	ReviewNote     string                `json:"reviewNote,omitempty"`
-	ProvisionalAt  *time.Time            `json:"provisionalAt,omitempty"`
-	MemberAt       *time.Time            `json:"memberAt,omitempty"`
-	EndedAt        *time.Time            `json:"endedAt,omitempty"`
-	EndedBy        string                `json:"endedBy,omitempty"`
-	EndReason      string                `json:"endReason,omitempty"`
-	Milestones     []milestoneRecordWire `json:"milestones"`
-	NextMilestone  *milestoneWire        `json:"nextMilestone,omitempty"`
-	Payments       []paymentWire         `json:"payments"`
-	Paid           moneyWire             `json:"paid"`
-	Refund         *refundWire           `json:"refund,omitempty"`
-	Revision       int64                 `json:"revision"`
+	ID               string                `json:"id"`
+	CommunityID      string                `json:"communityId"`
+	ClassKey         string                `json:"classKey"`
+	HouseholdID      string                `json:"householdId,omitempty"`
+	PersonID         string                `json:"personId,omitempty"`
+	OrganisationID   string                `json:"organisationId,omitempty"`
+	OrganisationName string                `json:"organisationName,omitempty"`
+	RepresentativeID string                `json:"representativeId,omitempty"`
+	Region           string                `json:"region,omitempty"`
+	Statement        string                `json:"statement,omitempty"`
+	Status           string                `json:"status"`
+	AppliedBy        string                `json:"appliedBy"`
+	AppliedAt        time.Time             `json:"appliedAt"`
+	ReviewedBy       string                `json:"reviewedBy,omitempty"`
+	ReviewedAt       *time.Time            `json:"reviewedAt,omitempty"`
+	ReviewNote       string                `json:"reviewNote,omitempty"`
+	ProvisionalAt    *time.Time            `json:"provisionalAt,omitempty"`
+	MemberAt         *time.Time            `json:"memberAt,omitempty"`
+	EndedAt          *time.Time            `json:"endedAt,omitempty"`
+	EndedBy          string                `json:"endedBy,omitempty"`
+	EndReason        string                `json:"endReason,omitempty"`
+	Milestones       []milestoneRecordWire `json:"milestones"`
+	NextMilestone    *milestoneWire        `json:"nextMilestone,omitempty"`
+	Payments         []paymentWire         `json:"payments"`
+	Paid             moneyWire             `json:"paid"`
+	Refund           *refundWire           `json:"refund,omitempty"`
+	Revision         int64                 `json:"revision"`
 }
 
 func optTime(t time.Time) *time.Time {
@@ -394,7 +398,8 @@ func optTime(t time.Time) *time.Time {
 
 func membershipOut(c *community.Community, m *community.Membership) membershipResponse {
 	r := membershipResponse{ID: m.ID, CommunityID: m.CommunityID, ClassKey: m.ClassKey, HouseholdID: m.HouseholdID,
-		PersonID: m.PersonID, OrganisationID: m.OrganisationID, Region: m.Region, Statement: m.Statement,
+		PersonID: m.PersonID, OrganisationID: m.OrganisationID, OrganisationName: m.OrganisationName,
+		RepresentativeID: m.RepresentativeID, Region: m.Region, Statement: m.Statement,
 		Status: string(m.Status), AppliedBy: m.AppliedBy, AppliedAt: m.AppliedAt, ReviewedBy: m.ReviewedBy,
 		ReviewedAt: optTime(m.ReviewedAt), ReviewNote: m.ReviewNote, ProvisionalAt: optTime(m.ProvisionalAt),
 		MemberAt: optTime(m.MemberAt), EndedAt: optTime(m.EndedAt), EndedBy: m.EndedBy, EndReason: m.EndReason,

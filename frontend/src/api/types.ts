@@ -467,6 +467,9 @@ export interface MembershipWire {
   householdId?: string;
   personId?: string;
   organisationId?: string;
+  /** organisationName is set for organisation classes; the caller holds it as representativeId. */
+  organisationName?: string;
+  representativeId?: string;
   statement?: string;
   status: MembershipStatus;
   appliedBy: string;

@@ -226,6 +226,7 @@ export const en = {
   "my.memberships": "My communities",
   "my.noMemberships": "You have not applied to a community yet.",
   "my.membershipStatus": "{status} · {class}",
+  "my.representing": "On behalf of {organisation}",
   "my.milestones": "Steps to becoming an owner",
   "my.milestoneDone": "done on {date}",
   "my.milestoneOpen": "to do",

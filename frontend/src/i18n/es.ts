@@ -227,6 +227,7 @@ export const es: Record<MessageKey, string> = {
   "my.memberships": "Mis comunidades",
   "my.noMemberships": "Todavía no ha solicitado entrar en una comunidad.",
   "my.membershipStatus": "{status} · {class}",
+  "my.representing": "En nombre de {organisation}",
   "my.milestones": "Pasos para ser propietario",
   "my.milestoneDone": "hecho el {date}",
   "my.milestoneOpen": "pendiente",

@@ -43,6 +43,7 @@ describe("membershipView", () => {
       communityId: "co-1",
       communityName: "Bear Creek Homes Co-op",
       className: "Resident household",
+      organisation: null,
       status: "provisional",
       milestones: [
         { key: "orientation", name: "Orientation", completedAt: "2026-11-20T18:00:00Z" },
@@ -59,6 +60,11 @@ describe("membershipView", () => {
     expect(v.className).toBe("household");
     expect(v.milestones).toEqual([{ key: "orientation", name: "orientation", completedAt: "2026-11-20T18:00:00Z" }]);
     expect(v.next).toBeNull();
+  });
+
+  it("names the organisation a representative holds the membership for", () => {
+    const v = membershipView({ ...membership, householdId: undefined, organisationName: "Rogue Credit Union" }, community);
+    expect(v.organisation).toBe("Rogue Credit Union");
   });
 });
 

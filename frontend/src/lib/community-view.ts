@@ -16,6 +16,8 @@ export interface MembershipView {
   communityId: string;
   communityName: string;
   className: string;
+  /** organisation is the organisation the reader represents in this membership, if any. */
+  organisation: string | null;
   status: MembershipWire["status"];
   milestones: MilestoneView[];
   next: string | null;
@@ -36,6 +38,7 @@ export function membershipView(m: MembershipWire, c: CommunityDetail | undefined
     communityId: m.communityId,
     communityName: c?.name ?? m.communityId,
     className: cls?.name ?? m.classKey,
+    organisation: m.organisationName ?? null,
     status: m.status,
     milestones,
     next: m.nextMilestone?.key ?? null,

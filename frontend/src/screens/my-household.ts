@@ -47,6 +47,7 @@ export async function myHousehold(ctx: Ctx): Promise<HTMLElement> {
         { class: "panel" },
         h("h3", null, m.communityName),
         h("p", null, t("my.membershipStatus", { status: t(`memberStatus.${m.status}` as MessageKey), class: m.className })),
+        m.organisation ? h("p", null, t("my.representing", { organisation: m.organisation })) : null,
         h(
           "ol",
           { class: "list", "aria-label": t("my.milestones") },
