@@ -24,12 +24,18 @@ const (
 	EventAccountDisabled  EventKind = "account_disabled"
 	EventPersonalDataRead EventKind = "personal_data_read"
 	EventExport           EventKind = "export"
+	// EventClaimCodeIssued: an organizer made a claim code for a household
+	// registered without an account; EventHouseholdClaimed: an account
+	// took the household over with it.
+	EventClaimCodeIssued  EventKind = "claim_code_issued"
+	EventHouseholdClaimed EventKind = "household_claimed"
 )
 
 // EventKinds lists every event kind.
 var EventKinds = []EventKind{
 	EventRegister, EventLoginSucceeded, EventLoginFailed, EventRefreshReuse, EventRoleChanged,
 	EventPasswordChanged, EventAccountDisabled, EventPersonalDataRead, EventExport,
+	EventClaimCodeIssued, EventHouseholdClaimed,
 }
 
 // Valid reports whether k is a known event kind.

@@ -48,6 +48,8 @@ type Household struct {
 	// the household can see what it agreed to and when.
 	Consents     []Consent             // "consents"
 	RegisteredBy HouseholdRegistration // "registered_by"
+	// Claim is the outstanding claim code of a household without an account.
+	Claim *HouseholdClaim // "claim"
 	// NotDuplicateOf lists households an organizer reviewed and found to be
 	// different families; the duplicate detector never pairs them again.
 	NotDuplicateOf []string // "not_duplicate_of"
@@ -164,6 +166,10 @@ func (h *Household) Clone() *Household {
 		}
 	}
 	c.NotDuplicateOf = slices.Clone(h.NotDuplicateOf)
+	if h.Claim != nil {
+		cl := *h.Claim
+		c.Claim = &cl
+	}
 	return &c
 }
 

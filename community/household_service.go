@@ -3,6 +3,7 @@ package community
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"io"
 	"slices"
 	"sync"
@@ -39,6 +40,8 @@ type Households struct {
 	points *geo.PointIndex[HouseholdPoint]
 	now    func() time.Time
 	newID  func() string
+	// Random supplies claim codes (crypto/rand.Reader when nil).
+	Random io.Reader
 
 	// mu makes a write's check, store write and index update one step, so
 	// that two registrations for one account cannot both pass the check and
@@ -103,6 +106,13 @@ func (s *Households) index(h *Household) []HouseholdDuplicate {
 		s.points.Delete(h.ID)
 	}
 	return found
+}
+
+func (s *Households) random() io.Reader {
+	if s.Random != nil {
+		return s.Random
+	}
+	return rand.Reader
 }
 
 // Len returns the number of households held.

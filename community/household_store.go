@@ -43,11 +43,12 @@ type HouseholdDirectory struct {
 	byID       map[string]*Household
 	byOwner    map[string]string
 	byExternal map[string]string
+	byClaim    map[string]string // claim code hash → id
 }
 
 // NewHouseholdDirectory returns an empty directory.
 func NewHouseholdDirectory() *HouseholdDirectory {
-	return &HouseholdDirectory{byID: map[string]*Household{}, byOwner: map[string]string{}, byExternal: map[string]string{}}
+	return &HouseholdDirectory{byID: map[string]*Household{}, byOwner: map[string]string{}, byExternal: map[string]string{}, byClaim: map[string]string{}}
 }
 
 // Check returns Conflict when h could not be put: its owner account or its
@@ -85,6 +86,9 @@ func (d *HouseholdDirectory) Put(h *Household) error {
 	if c.ExternalID != "" {
 		d.byExternal[c.ExternalID] = c.ID
 	}
+	if c.Claim != nil {
+		d.byClaim[c.Claim.CodeHash] = c.ID
+	}
 	return nil
 }
 
@@ -107,6 +111,24 @@ func (d *HouseholdDirectory) remove(id string) {
 	if d.byExternal[old.ExternalID] == id {
 		delete(d.byExternal, old.ExternalID)
 	}
+	if old.Claim != nil && d.byClaim[old.Claim.CodeHash] == id {
+		delete(d.byClaim, old.Claim.CodeHash)
+	}
+}
+
+// ByClaimHash returns a copy of the household whose outstanding claim code
+// has the given hash.
+func (d *HouseholdDirectory) ByClaimHash(hash string) (*Household, bool) {
+	if hash == "" {
+		return nil, false
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	id, ok := d.byClaim[hash]
+	if !ok {
+		return nil, false
+	}
+	return householdCloneOK(d.byID[id])
 }
 
 // ByID returns a copy of the household with the given id.

@@ -123,8 +123,16 @@ type householdRecord struct {
 	RegOrg    string                `json:"registered_by_organizer,omitempty"`
 	RegMethod string                `json:"registration_consent_method,omitempty"`
 	NotDup    []string              `json:"not_duplicate_of,omitempty"`
+	Claim     *householdClaimDoc    `json:"claim,omitempty"`
 	Created   time.Time             `json:"created_at"`
 	Updated   time.Time             `json:"updated_at"`
+}
+
+type householdClaimDoc struct {
+	CodeHash string    `json:"code_hash"`
+	IssuedBy string    `json:"issued_by"`
+	IssuedAt time.Time `json:"issued_at"`
+	Expires  time.Time `json:"expires"`
 }
 
 type householdMemberDoc struct {
@@ -206,6 +214,9 @@ func toHouseholdDoc(ring *seal.Keyring, h *community.Household) (*householdDoc, 
 		Insurance: string(h.Insurance), Notes: h.Notes,
 		RegBy: string(h.RegisteredBy.By), RegOrg: h.RegisteredBy.OrganizerAccountID, RegMethod: string(h.RegisteredBy.ConsentMethod),
 		NotDup: h.NotDuplicateOf, Created: h.CreatedAt, Updated: h.UpdatedAt,
+	}
+	if c := h.Claim; c != nil {
+		r.Claim = &householdClaimDoc{CodeHash: c.CodeHash, IssuedBy: c.IssuedBy, IssuedAt: c.IssuedAt, Expires: c.Expires}
 	}
 	if l := h.LostHome.Location; l != nil {
 		lon, lat := l.Lon(), l.Lat()
@@ -319,6 +330,9 @@ func fromHouseholdDoc(ring *seal.Keyring, d *householdDoc) (*community.Household
 	}
 	if r.Lon != nil && r.Lat != nil {
 		h.LostHome.Location = &orb.Point{*r.Lon, *r.Lat}
+	}
+	if c := r.Claim; c != nil {
+		h.Claim = &community.HouseholdClaim{CodeHash: c.CodeHash, IssuedBy: c.IssuedBy, IssuedAt: c.IssuedAt.UTC(), Expires: c.Expires.UTC()}
 	}
 	for _, m := range r.Members {
 		h.Members = append(h.Members, community.HouseholdMember{

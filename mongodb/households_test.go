@@ -39,6 +39,10 @@ func testHousehold(t *testing.T, i int) *community.Household {
 	}
 	h.FEMA.RegistrationID = "123456789"
 	h.Notes = "needs a ramp"
+	if i == 3 {
+		h.OwnerAccountID = ""
+		h.Claim = &community.HouseholdClaim{CodeHash: "c0de", IssuedBy: "acct-organizer", IssuedAt: householdNow, Expires: householdNow.Add(community.ClaimCodeTTL)}
+	}
 	if i%2 == 0 && len(h.Consents) > 0 {
 		w := householdNow.Add(time.Hour)
 		h.Consents[0].WithdrawnAt = &w

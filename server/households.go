@@ -432,6 +432,18 @@ func householdViewer(c *fiber.Ctx) community.HouseholdViewer {
 // household's personal data; the read fails when the entry cannot be
 // written, so that no unaudited read ever reaches a client.
 func (s *Server) auditHouseholdRead(c *fiber.Ctx, kind auth.EventKind, householdID, purpose string) error {
+	return s.auditHousehold(c, kind, householdID, purpose)
+}
+
+// auditHouseholdEvent writes an audit entry for a change to a household's
+// ownership, once the change is made. When the entry cannot be written the
+// request fails: a claim code is then never shown, and a claim stands but
+// its caller sees the error and reloads.
+func (s *Server) auditHouseholdEvent(c *fiber.Ctx, kind auth.EventKind, householdID string) error {
+	return s.auditHousehold(c, kind, householdID, "")
+}
+
+func (s *Server) auditHousehold(c *fiber.Ctx, kind auth.EventKind, householdID, purpose string) error {
 	e := auth.NewEvent(kind, time.Now())
 	e.ActorID, e.TargetKind, e.TargetID, e.Purpose = principal(c).AccountID, "household", householdID, purpose
 	m := meta(c)
@@ -543,6 +555,53 @@ func (s *Server) deleteHousehold(c *fiber.Ctx) error {
 func (s *Server) myHousehold(c *fiber.Ctx) error {
 	h, err := s.deps.Households.Mine(householdViewer(c))
 	if err != nil {
+		return err
+	}
+	resp, err := ownerResponse(h, time.Now())
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, fiber.StatusOK, resp)
+}
+
+type claimCodeResponse struct {
+	ID        string    `json:"id"`
+	Code      string    `json:"code"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// issueClaimCode gives an organizer a one-time code to hand to a family
+// they registered, so that the family can take the record over with an
+// account of its own.
+func (s *Server) issueClaimCode(c *fiber.Ctx) error {
+	id := strings.Clone(c.Params("id"))
+	code, expires, err := s.deps.Households.IssueClaimCode(c.UserContext(), householdViewer(c), id)
+	if err != nil {
+		return err
+	}
+	if err := s.auditHouseholdEvent(c, auth.EventClaimCodeIssued, id); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return writeJSON(c, fiber.StatusCreated, claimCodeResponse{ID: id, Code: code, ExpiresAt: expires})
+}
+
+type claimRequest struct {
+	Code string `json:"code"`
+}
+
+// claimHousehold makes the caller's account the owner of the household a
+// claim code was issued for, and answers as GET /me/household does.
+func (s *Server) claimHousehold(c *fiber.Ctx) error {
+	var req claimRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	h, err := s.deps.Households.Claim(c.UserContext(), householdViewer(c), req.Code)
+	if err != nil {
+		return err
+	}
+	if err := s.auditHouseholdEvent(c, auth.EventHouseholdClaimed, h.ID); err != nil {
 		return err
 	}
 	resp, err := ownerResponse(h, time.Now())

@@ -54,6 +54,7 @@ func (s *Server) householdRoutes(api fiber.Router) {
 	api.Get("/map/households", s.householdMap)
 	api.Get("/me/household", s.requireSignedIn, s.myHousehold)
 	api.Get("/me/household/export", s.requireSignedIn, s.exportMyHousehold)
+	api.Post("/me/household/claim", s.requireSignedIn, s.claimHousehold)
 	api.Post("/households", s.requireSignedIn, s.createHousehold)
 	api.Get("/households", staff, s.listHouseholds)
 	api.Get("/households/duplicates", staff, s.householdDuplicates)
@@ -63,6 +64,7 @@ func (s *Server) householdRoutes(api fiber.Router) {
 	api.Patch("/households/:id", s.requireSignedIn, s.updateHousehold)
 	api.Delete("/households/:id", s.requireSignedIn, s.deleteHousehold)
 	api.Post("/households/:id/not-duplicate", staff, s.markNotDuplicate)
+	api.Post("/households/:id/claim-code", staff, s.issueClaimCode)
 }
 
 // geoRoutes are parcels, hazard zones and matching. Reads of parcels are

@@ -126,4 +126,47 @@ describe("a resident's household", () => {
     await noSeriousViolations(page, "household deleted");
     assert.deepEqual(page.errors, []);
   });
+
+  it("takes over, in Spanish on a phone, the household an organizer registered for the family", async () => {
+    const base = s.stack.baseURL;
+    const organizer = await account(base, { name: "Ana Organizer", roles: ["organizer"] });
+    const family = await account(base, { name: "Luis Ortega", locale: "es" });
+    const registered = await api(base, "POST", "/households", {
+      token: organizer.token,
+      body: { members: [{ name: "Luis Ortega", relationship: "head" }, { name: "Marta Ortega", relationship: "spouse_or_partner" }], language: "es", current: { situation: "shelter" }, registered_by: { consent_method: "organizer_in_person" } },
+    });
+
+    // The organizer makes a code in the console.
+    const desk = (s.page = await freshPage(s.browser, base));
+    await signIn(desk, base, organizer, "/organize?tab=import");
+    await desk.getByLabel("Household id").fill(registered.id);
+    await desk.getByRole("button", { name: "Make a code" }).click();
+    await desk.waitForSelector("text=Code made.");
+    const code = (await desk.locator(".claim-code").textContent()).trim();
+    assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    await noSeriousViolations(desk, "claim code made");
+    await desk.close();
+
+    // The family signs in on a phone and types it back.
+    const page = (s.page = await freshPage(s.browser, base, phone));
+    await signIn(page, base, family, "/me/household");
+    await page.waitForSelector("h2:has-text('¿Una persona organizadora registró su hogar?')");
+    assert.ok(await fitsWidth(page), "claim form fits 360 px");
+    await noSeriousViolations(page, "claim form");
+    await page.getByLabel("Código").fill("ZZZZ-ZZZZ-ZZZZ");
+    await page.getByRole("button", { name: "Usar este código" }).click();
+    await page.waitForSelector("text=Este código no sirve.");
+    await assert.rejects(api(base, "GET", "/me/household", { token: family.token }), /404/);
+    await page.getByLabel("Código").fill(code.toLowerCase().replaceAll("-", " "));
+    await page.getByRole("button", { name: "Usar este código" }).click();
+    await page.waitForSelector("text=Su hogar ya está en esta cuenta.");
+    await settle(page);
+    const mine = await api(base, "GET", "/me/household", { token: family.token });
+    assert.equal(mine.id, registered.id);
+    await page.waitForSelector("dd:has-text('Luis Ortega, Marta Ortega')");
+    assert.equal(await page.locator("h2:has-text('¿Una persona organizadora registró su hogar?')").count(), 0);
+    await noSeriousViolations(page, "household claimed");
+    await shot(page, "my-household-es-claimed");
+    assert.deepEqual(page.errors, []);
+  });
 });

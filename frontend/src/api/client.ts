@@ -347,6 +347,16 @@ export class Api {
     return this.updateHousehold(id, { withdraw_consents: [purpose] });
   }
 
+  /** claimHousehold: POST /me/household/claim (take over a household an organizer registered, with the code they gave). */
+  claimHousehold(code: string): Promise<W.Household> {
+    return this.request("POST", "/me/household/claim", { body: { code } });
+  }
+
+  /** issueClaimCode: POST /households/{id}/claim-code (organizers: a one-time code for the family). */
+  issueClaimCode(id: string): Promise<W.ClaimCode> {
+    return this.request("POST", `/households/${enc(id)}/claim-code`);
+  }
+
   /** exportMyHousehold: GET /me/household/export (everything held about the household, JSON). */
   exportMyHousehold(): Promise<W.HouseholdExport> {
     return this.request("GET", "/me/household/export");

@@ -383,6 +383,13 @@ export interface Household extends Omit<HouseholdRequest, "consents"> {
 }
 
 /** HouseholdExport is GET /me/household/export: everything held about the household. */
+/** ClaimCode is a one-time code with which a family takes over the household an organizer registered. */
+export interface ClaimCode {
+  id: string;
+  code: string;
+  expires_at: string;
+}
+
 export interface HouseholdExport {
   exported_at: string;
   household: Household;

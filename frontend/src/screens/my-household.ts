@@ -31,8 +31,9 @@ export async function myHousehold(ctx: Ctx): Promise<HTMLElement> {
   const status = h("p", { role: "status" });
   const page = h("div", null, h("h1", null, t("nav.myHousehold")));
   if (ctx.search.get("registered")) page.append(h("p", { class: "notice" }, t("my.registered")));
+  if (ctx.search.get("claimed")) page.append(h("p", { class: "notice" }, t("my.claimed")));
   if (!hh) {
-    page.append(h("p", null, t("my.none"), " ", h("a", { href: "/register" }, t("nav.registerHousehold"))));
+    page.append(h("p", null, t("my.none"), " ", h("a", { href: "/register" }, t("nav.registerHousehold"))), claimForm(ctx));
   } else {
     page.append(householdView(ctx, hh, status));
   }
@@ -223,6 +224,48 @@ function consentsView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElement
     draw();
   });
   return list;
+}
+
+/**
+ * claimForm lets a family whose household an organizer registered take it
+ * over with the code the organizer gave them.
+ */
+function claimForm(ctx: Ctx): HTMLElement {
+  const code = h("input", { type: "text", name: "code", autocomplete: "off", autocapitalize: "characters", spellcheck: "false", required: true, maxlength: "64" });
+  const status = h("p", { role: "status" });
+  const form = h(
+    "form",
+    { class: "panel", "aria-labelledby": "claim-heading" },
+    h("h2", { id: "claim-heading" }, t("my.claimHeading")),
+    h("p", null, t("my.claimExplain")),
+    field(t("my.claimCode"), code, t("my.claimHint")),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, t("my.claim"))),
+    status,
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    setFieldError(code, "");
+    status.textContent = "";
+    if (code.value.trim() === "") {
+      setFieldError(code, t("my.claimBad"));
+      code.focus();
+      return;
+    }
+    try {
+      await ctx.api.claimHousehold(code.value);
+      ctx.go("/me/household?claimed=1");
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 422) {
+        setFieldError(code, t("my.claimBad"));
+        code.focus();
+      } else if (err instanceof ApiError && err.status === 409) {
+        status.textContent = t("my.claimHasHousehold");
+      } else {
+        status.textContent = err instanceof ApiError ? err.message : t("common.offline");
+      }
+    }
+  });
+  return form;
 }
 
 /**

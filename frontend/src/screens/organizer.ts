@@ -281,7 +281,47 @@ function importTab(ctx: Ctx): HTMLElement {
     h("div", { class: "actions" }, exportBtn),
     status,
     out,
+    claimCodeForm(ctx),
   );
+}
+
+/**
+ * claimCodeForm makes a one-time code for a family registered without an
+ * account, which the organizer hands over so that the family can take the
+ * household over from My household.
+ */
+function claimCodeForm(ctx: Ctx): HTMLElement {
+  const id = h("input", { type: "text", name: "household", autocomplete: "off", spellcheck: "false", required: true });
+  const status = h("p", { role: "status" });
+  const out = h("div");
+  const form = h(
+    "form",
+    { "aria-labelledby": "claim-code-heading" },
+    h("h3", { id: "claim-code-heading" }, t("org.claimHeading")),
+    h("p", { class: "hint" }, t("org.claimExplain")),
+    field(t("org.claimHousehold"), id),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, t("org.claimMake"))),
+    status,
+    out,
+  );
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    clear(out);
+    status.textContent = "";
+    if (id.value.trim() === "") {
+      status.textContent = t("org.claimNoId");
+      return;
+    }
+    try {
+      const c = await ctx.api.issueClaimCode(id.value.trim());
+      out.append(h("p", null, t("org.claimCode"), " ", h("strong", { class: "claim-code" }, c.code)), h("p", { class: "hint" }, t("org.claimUntil", { date: formatDate(c.expires_at, getLocale()) })));
+      status.textContent = t("org.claimMade");
+    } catch (err) {
+      status.textContent = errText(err);
+    }
+    announce(status.textContent ?? "");
+  });
+  return form;
 }
 
 /**
