@@ -29,13 +29,15 @@ const (
 	// took the household over with it.
 	EventClaimCodeIssued  EventKind = "claim_code_issued"
 	EventHouseholdClaimed EventKind = "household_claimed"
+	// EventHouseholdVoterJoined: an account joined a household as a voter.
+	EventHouseholdVoterJoined EventKind = "household_voter_joined"
 )
 
 // EventKinds lists every event kind.
 var EventKinds = []EventKind{
 	EventRegister, EventLoginSucceeded, EventLoginFailed, EventRefreshReuse, EventRoleChanged,
 	EventPasswordChanged, EventAccountDisabled, EventPersonalDataRead, EventExport,
-	EventClaimCodeIssued, EventHouseholdClaimed,
+	EventClaimCodeIssued, EventHouseholdClaimed, EventHouseholdVoterJoined,
 }
 
 // Valid reports whether k is a known event kind.

@@ -50,6 +50,13 @@ type Household struct {
 	RegisteredBy HouseholdRegistration // "registered_by"
 	// Claim is the outstanding claim code of a household without an account.
 	Claim *HouseholdClaim // "claim"
+	// Voters are the other adults of the household who joined with their
+	// own accounts, by a code from the owner, to vote in their own right
+	// where a community's household class votes per person. They do not
+	// see or change the record.
+	Voters []HouseholdVoter // "voters"
+	// VoterCode is the owner's outstanding code for one more voter.
+	VoterCode *HouseholdClaim // "voter_code"
 	// NotDuplicateOf lists households an organizer reviewed and found to be
 	// different families; the duplicate detector never pairs them again.
 	NotDuplicateOf []string // "not_duplicate_of"
@@ -170,6 +177,11 @@ func (h *Household) Clone() *Household {
 		cl := *h.Claim
 		c.Claim = &cl
 	}
+	if h.VoterCode != nil {
+		vc := *h.VoterCode
+		c.VoterCode = &vc
+	}
+	c.Voters = slices.Clone(h.Voters)
 	return &c
 }
 

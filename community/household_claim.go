@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,9 +126,12 @@ func (s *Households) Claim(ctx context.Context, viewer HouseholdViewer, code str
 		return nil, apperr.New(apperr.Conflict, "this account already has a household")
 	}
 	hash := claimCodeHash(code)
-	h, ok := s.dir.ByClaimHash(hash)
+	if _, ok := s.dir.ByVoter(viewer.AccountID); ok {
+		return nil, apperr.New(apperr.Conflict, "this account votes with another household: leave it first")
+	}
+	h, ok := s.dir.ByCodeHash(hash)
 	now := s.now()
-	if hash == "" || !ok || h.OwnerAccountID != "" || h.Claim == nil || !now.Before(h.Claim.Expires) {
+	if hash == "" || !ok || h.OwnerAccountID != "" || h.Claim == nil || h.Claim.CodeHash != hash || !now.Before(h.Claim.Expires) {
 		var f apperr.Fields
 		f.Add("code", "is not a valid code, or it has expired: ask the organizer who registered your household for a new one")
 		return nil, f.Err()
@@ -144,3 +148,137 @@ func (s *Households) Claim(ctx context.Context, viewer HouseholdViewer, code str
 	s.index(c)
 	return c.Clone(), nil
 }
+
+// HouseholdVoter is an adult of the household with an account of their own.
+type HouseholdVoter struct {
+	AccountID string    // "voters.N.account_id"
+	LinkedAt  time.Time // "voters.N.linked_at"
+}
+
+// IssueVoterCode makes a one-time code with which one more adult of the
+// owner's household joins it as a voter, replacing any earlier code. A
+// household has at most as many voters as adults besides its head (a member
+// whose age band is not given counts as an adult).
+func (s *Households) IssueVoterCode(ctx context.Context, viewer HouseholdViewer) (code string, expires time.Time, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, err := s.Mine(viewer)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if len(h.Voters) >= adultsBesidesHead(h) {
+		return "", time.Time{}, apperr.New(apperr.Conflict, "every adult of the household besides its head already votes with an account: add the person to the household first")
+	}
+	if code, err = newClaimCode(s.random()); err != nil {
+		return "", time.Time{}, err
+	}
+	now := s.now()
+	c := h.Clone()
+	c.VoterCode = &HouseholdClaim{CodeHash: claimCodeHash(code), IssuedBy: viewer.AccountID, IssuedAt: now, Expires: now.Add(ClaimCodeTTL)}
+	c.UpdatedAt, c.Version = now, h.Version+1
+	if err := s.store.UpdateHousehold(ctx, c); err != nil {
+		return "", time.Time{}, err
+	}
+	s.index(c)
+	return code, c.VoterCode.Expires, nil
+}
+
+// adultsBesidesHead counts the members who may vote besides the head.
+func adultsBesidesHead(h *Household) int {
+	n := 0
+	for _, m := range h.Members {
+		switch {
+		case m.Relationship == HouseholdRelationshipHead:
+		case m.AgeBand == HouseholdAgeUnder5 || m.AgeBand == HouseholdAge5To12 || m.AgeBand == HouseholdAge13To17:
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// JoinAsVoter links viewer's account to the household whose voter code it
+// holds. An account that has a household, or already votes with one, cannot
+// join another; a wrong, used or expired code is refused naming the code
+// field, and changes nothing.
+func (s *Households) JoinAsVoter(ctx context.Context, viewer HouseholdViewer, code string) (householdID string, v HouseholdVoter, err error) {
+	if viewer.AccountID == "" {
+		return "", v, apperr.New(apperr.Unauthorized, "sign in to join your household")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.dir.ByOwner(viewer.AccountID); ok {
+		return "", v, apperr.New(apperr.Conflict, "this account already has a household")
+	}
+	if _, ok := s.dir.ByVoter(viewer.AccountID); ok {
+		return "", v, apperr.New(apperr.Conflict, "this account already votes with a household")
+	}
+	hash := claimCodeHash(code)
+	h, ok := s.dir.ByCodeHash(hash)
+	now := s.now()
+	if hash == "" || !ok || h.VoterCode == nil || h.VoterCode.CodeHash != hash || !now.Before(h.VoterCode.Expires) {
+		var f apperr.Fields
+		f.Add("code", "is not a valid code, or it has expired: ask the person who registered your household for a new one")
+		return "", v, f.Err()
+	}
+	if len(h.Voters) >= adultsBesidesHead(h) {
+		return "", v, apperr.New(apperr.Conflict, "every adult of the household besides its head already votes with an account")
+	}
+	v = HouseholdVoter{AccountID: viewer.AccountID, LinkedAt: now}
+	c := h.Clone()
+	c.Voters, c.VoterCode = append(c.Voters, v), nil
+	c.UpdatedAt, c.Version = now, h.Version+1
+	if err := s.dir.Check(c); err != nil {
+		return "", HouseholdVoter{}, err
+	}
+	if err := s.store.UpdateHousehold(ctx, c); err != nil {
+		return "", HouseholdVoter{}, err
+	}
+	s.index(c)
+	return c.ID, v, nil
+}
+
+// RemoveVoter unlinks accountID from a household: the owner may remove any
+// of its voters, and a voter may leave. Ballots already cast stand.
+func (s *Households) RemoveVoter(ctx context.Context, viewer HouseholdViewer, accountID string) error {
+	if viewer.AccountID == "" {
+		return apperr.New(apperr.Unauthorized, "sign in first")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, ok := s.dir.ByOwner(viewer.AccountID)
+	if !ok && viewer.AccountID == accountID {
+		h, ok = s.dir.ByVoter(accountID)
+	}
+	if !ok {
+		return apperr.New(apperr.NotFound, "this account has no household")
+	}
+	i := slices.IndexFunc(h.Voters, func(v HouseholdVoter) bool { return v.AccountID == accountID })
+	if i < 0 {
+		return apperr.New(apperr.NotFound, "the account does not vote with this household")
+	}
+	c := h.Clone()
+	c.Voters = slices.Delete(c.Voters, i, i+1)
+	c.UpdatedAt, c.Version = s.now(), h.Version+1
+	if err := s.store.UpdateHousehold(ctx, c); err != nil {
+		return err
+	}
+	s.index(c)
+	return nil
+}
+
+// Voters returns the accounts that vote for household id where a class
+// votes per person: its owner, then the adults who joined it.
+func (s *Households) Voters(id string) []string { return s.dir.Voters(id) }
+
+// VoterRecords returns the voters of household id.
+func (s *Households) VoterRecords(id string) []HouseholdVoter {
+	h, ok := s.dir.ByID(id)
+	if !ok {
+		return nil
+	}
+	return h.Voters
+}
+
+// VotesWith returns the id of the household accountID joined as a voter.
+func (s *Households) VotesWith(accountID string) (string, bool) { return s.dir.VotesWith(accountID) }

@@ -43,12 +43,14 @@ type HouseholdDirectory struct {
 	byID       map[string]*Household
 	byOwner    map[string]string
 	byExternal map[string]string
-	byClaim    map[string]string // claim code hash → id
+	byCode     map[string]string // claim or voter code hash → id
+	byVoter    map[string]string // voter account → id
 }
 
 // NewHouseholdDirectory returns an empty directory.
 func NewHouseholdDirectory() *HouseholdDirectory {
-	return &HouseholdDirectory{byID: map[string]*Household{}, byOwner: map[string]string{}, byExternal: map[string]string{}, byClaim: map[string]string{}}
+	return &HouseholdDirectory{byID: map[string]*Household{}, byOwner: map[string]string{}, byExternal: map[string]string{},
+		byCode: map[string]string{}, byVoter: map[string]string{}}
 }
 
 // Check returns Conflict when h could not be put: its owner account or its
@@ -63,6 +65,17 @@ func (d *HouseholdDirectory) Check(h *Household) error {
 func (d *HouseholdDirectory) check(h *Household) error {
 	if id, ok := d.byOwner[h.OwnerAccountID]; ok && h.OwnerAccountID != "" && id != h.ID {
 		return apperr.New(apperr.Conflict, "this account already has a household")
+	}
+	if id, ok := d.byVoter[h.OwnerAccountID]; ok && h.OwnerAccountID != "" && id != h.ID {
+		return apperr.New(apperr.Conflict, "this account votes with another household: leave it first")
+	}
+	for _, v := range h.Voters {
+		if id, ok := d.byOwner[v.AccountID]; ok && id != h.ID || v.AccountID == h.OwnerAccountID {
+			return apperr.New(apperr.Conflict, "this account already has a household")
+		}
+		if id, ok := d.byVoter[v.AccountID]; ok && id != h.ID {
+			return apperr.New(apperr.Conflict, "this account already votes with a household")
+		}
 	}
 	if id, ok := d.byExternal[h.ExternalID]; ok && h.ExternalID != "" && id != h.ID {
 		return apperr.New(apperr.Conflict, "a household with this external id already exists")
@@ -87,7 +100,13 @@ func (d *HouseholdDirectory) Put(h *Household) error {
 		d.byExternal[c.ExternalID] = c.ID
 	}
 	if c.Claim != nil {
-		d.byClaim[c.Claim.CodeHash] = c.ID
+		d.byCode[c.Claim.CodeHash] = c.ID
+	}
+	if c.VoterCode != nil {
+		d.byCode[c.VoterCode.CodeHash] = c.ID
+	}
+	for _, v := range c.Voters {
+		d.byVoter[v.AccountID] = c.ID
 	}
 	return nil
 }
@@ -111,24 +130,69 @@ func (d *HouseholdDirectory) remove(id string) {
 	if d.byExternal[old.ExternalID] == id {
 		delete(d.byExternal, old.ExternalID)
 	}
-	if old.Claim != nil && d.byClaim[old.Claim.CodeHash] == id {
-		delete(d.byClaim, old.Claim.CodeHash)
+	for _, c := range []*HouseholdClaim{old.Claim, old.VoterCode} {
+		if c != nil && d.byCode[c.CodeHash] == id {
+			delete(d.byCode, c.CodeHash)
+		}
+	}
+	for _, v := range old.Voters {
+		if d.byVoter[v.AccountID] == id {
+			delete(d.byVoter, v.AccountID)
+		}
 	}
 }
 
-// ByClaimHash returns a copy of the household whose outstanding claim code
-// has the given hash.
-func (d *HouseholdDirectory) ByClaimHash(hash string) (*Household, bool) {
+// ByCodeHash returns a copy of the household whose outstanding claim or
+// voter code has the given hash.
+func (d *HouseholdDirectory) ByCodeHash(hash string) (*Household, bool) {
 	if hash == "" {
 		return nil, false
 	}
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	id, ok := d.byClaim[hash]
+	id, ok := d.byCode[hash]
 	if !ok {
 		return nil, false
 	}
 	return householdCloneOK(d.byID[id])
+}
+
+// ByVoter returns a copy of the household accountID votes with.
+func (d *HouseholdDirectory) ByVoter(accountID string) (*Household, bool) {
+	if accountID == "" {
+		return nil, false
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	id, ok := d.byVoter[accountID]
+	if !ok {
+		return nil, false
+	}
+	return householdCloneOK(d.byID[id])
+}
+
+// VotesWith returns the id of the household accountID joined as a voter.
+func (d *HouseholdDirectory) VotesWith(accountID string) (string, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	id, ok := d.byVoter[accountID]
+	return id, ok && accountID != ""
+}
+
+// Voters returns the accounts that vote for household id where a class
+// votes per person: its owner, then the adults it linked.
+func (d *HouseholdDirectory) Voters(id string) []string {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	h, ok := d.byID[id]
+	if !ok || h.OwnerAccountID == "" {
+		return nil
+	}
+	out := []string{h.OwnerAccountID}
+	for _, v := range h.Voters {
+		out = append(out, v.AccountID)
+	}
+	return out
 }
 
 // ByID returns a copy of the household with the given id.

@@ -67,12 +67,15 @@ type HouseholdView struct {
 	Withheld []string
 
 	OwnerAccountID *string // owner only
-	ExternalID     string
-	Size           int
-	Members        []HouseholdMember
-	Pets           HouseholdPets
-	Language       HouseholdLanguage
-	Contact        *HouseholdContact // owner, or with contact consent
+	// Voters are the adults who joined the household with their own
+	// accounts (owner only).
+	Voters     []HouseholdVoter
+	ExternalID string
+	Size       int
+	Members    []HouseholdMember
+	Pets       HouseholdPets
+	Language   HouseholdLanguage
+	Contact    *HouseholdContact // owner, or with contact consent
 	// Location is exact for the owner and a steward's sensitive view, and
 	// snapped to HouseholdLocationGrid for the others; LocationRounded says
 	// which.
@@ -136,8 +139,8 @@ func ViewHousehold(h *Household, viewer HouseholdViewer, opts HouseholdViewOptio
 	}
 	v := householdFullView(h)
 	v.Access = HouseholdAccessMatching
-	v.OwnerAccountID = nil
-	v.Withheld = append(v.Withheld, "owner_account_id")
+	v.OwnerAccountID, v.Voters = nil, nil
+	v.Withheld = append(v.Withheld, "owner_account_id", "voters")
 	purpose := string(ConsentMatching)
 	if h.HasConsent(ConsentContact, now) {
 		purpose += "+" + string(ConsentContact)
@@ -168,6 +171,7 @@ func householdFullView(h *Household) HouseholdView {
 		ID:                    c.ID,
 		Access:                HouseholdAccessOwner,
 		OwnerAccountID:        &c.OwnerAccountID,
+		Voters:                c.Voters,
 		ExternalID:            c.ExternalID,
 		Size:                  c.Size(),
 		Members:               c.Members,

@@ -124,6 +124,8 @@ type householdRecord struct {
 	RegMethod string                `json:"registration_consent_method,omitempty"`
 	NotDup    []string              `json:"not_duplicate_of,omitempty"`
 	Claim     *householdClaimDoc    `json:"claim,omitempty"`
+	Voters    []householdVoterDoc   `json:"voters,omitempty"`
+	VoterCode *householdClaimDoc    `json:"voter_code,omitempty"`
 	Created   time.Time             `json:"created_at"`
 	Updated   time.Time             `json:"updated_at"`
 }
@@ -133,6 +135,11 @@ type householdClaimDoc struct {
 	IssuedBy string    `json:"issued_by"`
 	IssuedAt time.Time `json:"issued_at"`
 	Expires  time.Time `json:"expires"`
+}
+
+type householdVoterDoc struct {
+	AccountID string    `json:"account_id"`
+	LinkedAt  time.Time `json:"linked_at"`
 }
 
 type householdMemberDoc struct {
@@ -215,8 +222,9 @@ func toHouseholdDoc(ring *seal.Keyring, h *community.Household) (*householdDoc, 
 		RegBy: string(h.RegisteredBy.By), RegOrg: h.RegisteredBy.OrganizerAccountID, RegMethod: string(h.RegisteredBy.ConsentMethod),
 		NotDup: h.NotDuplicateOf, Created: h.CreatedAt, Updated: h.UpdatedAt,
 	}
-	if c := h.Claim; c != nil {
-		r.Claim = &householdClaimDoc{CodeHash: c.CodeHash, IssuedBy: c.IssuedBy, IssuedAt: c.IssuedAt, Expires: c.Expires}
+	r.Claim, r.VoterCode = toClaimDoc(h.Claim), toClaimDoc(h.VoterCode)
+	for _, v := range h.Voters {
+		r.Voters = append(r.Voters, householdVoterDoc{AccountID: v.AccountID, LinkedAt: v.LinkedAt})
 	}
 	if l := h.LostHome.Location; l != nil {
 		lon, lat := l.Lon(), l.Lat()
@@ -331,8 +339,9 @@ func fromHouseholdDoc(ring *seal.Keyring, d *householdDoc) (*community.Household
 	if r.Lon != nil && r.Lat != nil {
 		h.LostHome.Location = &orb.Point{*r.Lon, *r.Lat}
 	}
-	if c := r.Claim; c != nil {
-		h.Claim = &community.HouseholdClaim{CodeHash: c.CodeHash, IssuedBy: c.IssuedBy, IssuedAt: c.IssuedAt.UTC(), Expires: c.Expires.UTC()}
+	h.Claim, h.VoterCode = fromClaimDoc(r.Claim), fromClaimDoc(r.VoterCode)
+	for _, v := range r.Voters {
+		h.Voters = append(h.Voters, community.HouseholdVoter{AccountID: v.AccountID, LinkedAt: v.LinkedAt.UTC()})
 	}
 	for _, m := range r.Members {
 		h.Members = append(h.Members, community.HouseholdMember{
@@ -579,4 +588,18 @@ func (s *HouseholdStore) CreateHouseholds(ctx context.Context, hs []*community.H
 			return err
 		})
 	})
+}
+
+func toClaimDoc(c *community.HouseholdClaim) *householdClaimDoc {
+	if c == nil {
+		return nil
+	}
+	return &householdClaimDoc{CodeHash: c.CodeHash, IssuedBy: c.IssuedBy, IssuedAt: c.IssuedAt, Expires: c.Expires}
+}
+
+func fromClaimDoc(d *householdClaimDoc) *community.HouseholdClaim {
+	if d == nil {
+		return nil
+	}
+	return &community.HouseholdClaim{CodeHash: d.CodeHash, IssuedBy: d.IssuedBy, IssuedAt: d.IssuedAt.UTC(), Expires: d.Expires.UTC()}
 }

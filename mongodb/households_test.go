@@ -39,6 +39,10 @@ func testHousehold(t *testing.T, i int) *community.Household {
 	}
 	h.FEMA.RegistrationID = "123456789"
 	h.Notes = "needs a ramp"
+	if i == 2 {
+		h.Voters = []community.HouseholdVoter{{AccountID: "acct-adult", LinkedAt: householdNow}}
+		h.VoterCode = &community.HouseholdClaim{CodeHash: "v0te", IssuedBy: h.OwnerAccountID, IssuedAt: householdNow, Expires: householdNow.Add(community.ClaimCodeTTL)}
+	}
 	if i == 3 {
 		h.OwnerAccountID = ""
 		h.Claim = &community.HouseholdClaim{CodeHash: "c0de", IssuedBy: "acct-organizer", IssuedAt: householdNow, Expires: householdNow.Add(community.ClaimCodeTTL)}

@@ -20,7 +20,9 @@ import (
 type CommunityDeps struct {
 	Store community.Store
 	// Households tells which account owns which household; a household
-	// membership is held, voted and withdrawn by the household's owner.
+	// membership is held, voted and withdrawn by the household's owner, and
+	// where its class votes per person the adults who joined the household
+	// with their own accounts vote too.
 	// Nil means no households are known, so household classes admit nobody.
 	Households HouseholdFinder
 	// Now is the clock; nil means time.Now. Tests move it to cross a
@@ -40,6 +42,11 @@ type HouseholdFinder interface {
 	Owner(id string) (accountID string, ok bool)
 	// OwnedBy returns the id of the household accountID owns.
 	OwnedBy(accountID string) (id string, ok bool)
+	// Voters returns the accounts that vote for household id where a class
+	// votes per person: its owner, then the adults who joined it.
+	Voters(id string) []string
+	// VotesWith returns the id of the household accountID joined as a voter.
+	VotesWith(accountID string) (id string, ok bool)
 }
 
 func (s *Server) community() (*CommunityDeps, error) {
@@ -92,6 +99,13 @@ func (s *Server) principalIn(c *fiber.Ctx, d *CommunityDeps, cm *community.Commu
 		return p, err
 	}
 	return p.Representing(list), nil
+}
+
+func (d *CommunityDeps) votesWith(accountID string) (string, bool) {
+	if d.Households == nil || accountID == "" {
+		return "", false
+	}
+	return d.Households.VotesWith(accountID)
 }
 
 func (d *CommunityDeps) ownedBy(accountID string) (string, bool) {
@@ -402,6 +416,15 @@ func (s *Server) myMemberships(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// An adult who joined a household to vote sees its memberships too,
+	// without holding them.
+	if hid, ok := d.votesWith(p.AccountID); ok {
+		more, err := d.Store.FindMemberships(c.UserContext(), community.MembershipFilter{Holder: &community.Principal{AccountID: p.AccountID, HouseholdID: hid}})
+		if err != nil {
+			return err
+		}
+		list = append(list, more...)
+	}
 	out := membershipList{Memberships: []membershipResponse{}}
 	for _, m := range list {
 		cm, err := d.Store.FindCommunityByID(c.UserContext(), m.CommunityID)
@@ -667,17 +690,14 @@ func (s *Server) openProposal(c *fiber.Ctx) error {
 }
 
 // roster returns the accounts that vote for a household of a class that
-// votes per person. A household record holds one account, its owner's;
-// the other people in it have none, so they cannot vote by themselves. A
+// votes per person: its owner and the adults who joined it with their own
+// accounts. Members without an account cannot vote by themselves; a
 // household without an owner, or no longer registered, casts no vote.
 func (d *CommunityDeps) roster(householdID string) []string {
 	if d.Households == nil {
 		return nil
 	}
-	if owner, ok := d.Households.Owner(householdID); ok && owner != "" {
-		return []string{owner}
-	}
-	return nil
+	return d.Households.Voters(householdID)
 }
 
 func (s *Server) castBallot(c *fiber.Ctx) error {

@@ -154,6 +154,7 @@ type householdResponse struct {
 	Access                string                    `json:"access"`
 	Withheld              []string                  `json:"withheld"`
 	OwnerAccountID        *string                   `json:"owner_account_id,omitempty"`
+	Voters                []householdVoterWire      `json:"voters,omitempty"`
 	ExternalID            string                    `json:"external_id,omitempty"`
 	Size                  int                       `json:"size"`
 	Members               []householdMemberWire     `json:"members"`
@@ -355,9 +356,16 @@ func toConsentWires(cs []community.Consent, now time.Time) []consentWire {
 	return out
 }
 
+// householdVoterWire is an adult who joined the household to vote.
+type householdVoterWire struct {
+	AccountID string    `json:"account_id"`
+	LinkedAt  time.Time `json:"linked_at"`
+}
+
 func toHouseholdResponse(v community.HouseholdView, now time.Time) householdResponse {
 	r := householdResponse{
 		ID: v.ID, Access: string(v.Access), Withheld: v.Withheld, OwnerAccountID: v.OwnerAccountID,
+		Voters:     toVoterWires(v.Voters),
 		ExternalID: v.ExternalID, Size: v.Size, Members: fromMembers(v.Members),
 		Pets:     householdPetsWire{Count: v.Pets.Count, ServiceAnimal: v.Pets.ServiceAnimal},
 		Language: string(v.Language), LocationRounded: v.LocationRounded,
@@ -584,6 +592,73 @@ func (s *Server) issueClaimCode(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return writeJSON(c, fiber.StatusCreated, claimCodeResponse{ID: id, Code: code, ExpiresAt: expires})
+}
+
+func toVoterWires(vs []community.HouseholdVoter) []householdVoterWire {
+	var out []householdVoterWire
+	for _, v := range vs {
+		out = append(out, householdVoterWire{AccountID: v.AccountID, LinkedAt: v.LinkedAt})
+	}
+	return out
+}
+
+// issueVoterCode gives the household's owner a one-time code for another
+// adult of the household, who joins with it to vote in their own right.
+func (s *Server) issueVoterCode(c *fiber.Ctx) error {
+	code, expires, err := s.deps.Households.IssueVoterCode(c.UserContext(), householdViewer(c))
+	if err != nil {
+		return err
+	}
+	id, _ := s.deps.Households.OwnedBy(principal(c).AccountID)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return writeJSON(c, fiber.StatusCreated, claimCodeResponse{ID: id, Code: code, ExpiresAt: expires})
+}
+
+type voterJoined struct {
+	HouseholdID string    `json:"household_id"`
+	AccountID   string    `json:"account_id"`
+	LinkedAt    time.Time `json:"linked_at"`
+}
+
+// joinHouseholdAsVoter links the caller's account to the household whose
+// voter code it holds.
+func (s *Server) joinHouseholdAsVoter(c *fiber.Ctx) error {
+	var req claimRequest
+	if err := s.decodeJSON(c, &req); err != nil {
+		return err
+	}
+	id, v, err := s.deps.Households.JoinAsVoter(c.UserContext(), householdViewer(c), req.Code)
+	if err != nil {
+		return err
+	}
+	if err := s.auditHouseholdEvent(c, auth.EventHouseholdVoterJoined, id); err != nil {
+		return err
+	}
+	return writeJSON(c, fiber.StatusCreated, voterJoined{HouseholdID: id, AccountID: v.AccountID, LinkedAt: v.LinkedAt})
+}
+
+// myVoterHousehold answers which household the caller votes with.
+func (s *Server) myVoterHousehold(c *fiber.Ctx) error {
+	p := principal(c)
+	id, ok := s.deps.Households.VotesWith(p.AccountID)
+	if !ok {
+		return apperr.New(apperr.NotFound, "this account does not vote with a household")
+	}
+	for _, v := range s.deps.Households.VoterRecords(id) {
+		if v.AccountID == p.AccountID {
+			return writeJSON(c, fiber.StatusOK, voterJoined{HouseholdID: id, AccountID: v.AccountID, LinkedAt: v.LinkedAt})
+		}
+	}
+	return apperr.New(apperr.NotFound, "this account does not vote with a household")
+}
+
+// removeHouseholdVoter unlinks a voter: the owner removes one, or a voter
+// leaves.
+func (s *Server) removeHouseholdVoter(c *fiber.Ctx) error {
+	if err := s.deps.Households.RemoveVoter(c.UserContext(), householdViewer(c), strings.Clone(c.Params("accountId"))); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
 }
 
 type claimRequest struct {
