@@ -21,6 +21,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 
+const openapi = JSON.parse(readFileSync(join(here, "..", "..", "server", "openapi.json"), "utf8"));
+
+/** example is the accepted example body the API document gives for a route. */
+export function example(method, path) {
+  const c = openapi.paths["/api/v1" + path][method].requestBody.content;
+  const media = c["application/json"] ?? Object.values(c)[0];
+  return structuredClone(media.example ?? Object.values(media.examples)[0].value);
+}
+
 /** OUT is where screenshots go (git-ignored /test-output/ at the repository root). */
 export const OUT = process.env.E2E_OUTPUT ?? join(here, "..", "..", "test-output", "e2e");
 mkdirSync(OUT, { recursive: true });

@@ -5,7 +5,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { account, api, fitsWidth, freshPage, noSeriousViolations, shot, signIn, settle, useStack } from "./harness.mjs";
+import { account, api, example, fitsWidth, freshPage, noSeriousViolations, shot, signIn, settle, useStack } from "./harness.mjs";
 
 const phone = { width: 360, height: 740 };
 
@@ -150,23 +150,69 @@ describe("a resident's household", () => {
     // The family signs in on a phone and types it back.
     const page = (s.page = await freshPage(s.browser, base, phone));
     await signIn(page, base, family, "/me/household");
-    await page.waitForSelector("h2:has-text('¿Una persona organizadora registró su hogar?')");
+    await page.waitForSelector("h2:has-text('¿Tiene un código?')");
     assert.ok(await fitsWidth(page), "claim form fits 360 px");
     await noSeriousViolations(page, "claim form");
-    await page.getByLabel("Código").fill("ZZZZ-ZZZZ-ZZZZ");
+    await page.getByLabel("Código", { exact: true }).fill("ZZZZ-ZZZZ-ZZZZ");
     await page.getByRole("button", { name: "Usar este código" }).click();
     await page.waitForSelector("text=Este código no sirve.");
     await assert.rejects(api(base, "GET", "/me/household", { token: family.token }), /404/);
-    await page.getByLabel("Código").fill(code.toLowerCase().replaceAll("-", " "));
+    await page.getByLabel("Código", { exact: true }).fill(code.toLowerCase().replaceAll("-", " "));
     await page.getByRole("button", { name: "Usar este código" }).click();
     await page.waitForSelector("text=Su hogar ya está en esta cuenta.");
     await settle(page);
     const mine = await api(base, "GET", "/me/household", { token: family.token });
     assert.equal(mine.id, registered.id);
     await page.waitForSelector("dd:has-text('Luis Ortega, Marta Ortega')");
-    assert.equal(await page.locator("h2:has-text('¿Una persona organizadora registró su hogar?')").count(), 0);
+    assert.equal(await page.locator("h2:has-text('¿Tiene un código?')").count(), 0);
     await noSeriousViolations(page, "household claimed");
     await shot(page, "my-household-es-claimed");
+
+    // The head gives Marta a code so that she votes too.
+    await page.getByRole("button", { name: "Crear un código para otra persona adulta" }).click();
+    const voterCode = (await page.locator(".claim-code").textContent()).trim();
+    assert.match(voterCode, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     assert.deepEqual(page.errors, []);
+    await page.close();
+
+    // A co-op where each adult of a household votes, with Luis's household
+    // as a founding member.
+    const body = example("post", "/communities");
+    body.bylaws.classes[0].voteBasis = "per_person";
+    const coop = await api(base, "POST", "/communities", { token: organizer.token, body });
+    await api(base, "POST", `/communities/${coop.id}/founding-members`, { token: organizer.token, body: { accountId: family.id, classKey: "resident", region: "talent" } });
+
+    // Marta signs up on her phone and enters the code.
+    const marta = await account(base, { name: "Marta Ortega", locale: "es" });
+    const phonePage = (s.page = await freshPage(s.browser, base, phone));
+    await signIn(phonePage, base, marta, "/me/household");
+    await phonePage.getByLabel("Código", { exact: true }).fill(voterCode);
+    await phonePage.getByRole("button", { name: "Usar este código" }).click();
+    await phonePage.waitForSelector("text=Ahora vota con su hogar.");
+    await phonePage.waitForSelector("text=Dejar este hogar");
+    await phonePage.waitForSelector("h3:has-text('Talent Mobile Estates Cooperative')");
+    assert.ok(await fitsWidth(phonePage), "joined household fits 360 px");
+    await noSeriousViolations(phonePage, "voter joined");
+
+    // A motion opens (not in the past: in two seconds); Marta votes on it.
+    const motion = example("post", "/communities/{id}/proposals");
+    const opens = Date.now() + 2000;
+    motion.opens = new Date(opens).toISOString();
+    motion.closes = new Date(opens + 8 * 24 * 3600_000).toISOString();
+    const proposal = await api(base, "POST", `/communities/${coop.id}/proposals`, { token: organizer.token, body: motion });
+    await new Promise((r) => setTimeout(r, opens + 500 - Date.now()));
+    await api(base, "POST", `/communities/${coop.id}/proposals/${proposal.id}/open`, { token: organizer.token });
+    await phonePage.reload();
+    await settle(phonePage);
+    await phonePage.waitForSelector("legend:has-text('Pintar el salón comunitario')");
+    await noSeriousViolations(phonePage, "open vote");
+    await phonePage.getByLabel("Sí").check();
+    await phonePage.getByRole("button", { name: "Votar" }).click();
+    await phonePage.waitForSelector("text=Su voto quedó registrado");
+    const seen = await api(base, "GET", `/communities/${coop.id}/proposals/${proposal.id}`, { token: marta.token });
+    assert.equal(seen.yourVoters[0].key, `person:${marta.id}`);
+    await assert.rejects(api(base, "GET", "/me/household", { token: marta.token }), /404/);
+    await shot(phonePage, "my-household-es-voter");
+    assert.deepEqual(phonePage.errors, []);
   });
 });

@@ -6,19 +6,7 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { account, api, freshPage, noSeriousViolations, shot, signIn, settle, useStack } from "./harness.mjs";
-
-const openapi = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "..", "server", "openapi.json"), "utf8"));
-
-/** example is the accepted example body the API document gives for a route. */
-function example(method, path) {
-  const c = openapi.paths["/api/v1" + path][method].requestBody.content;
-  const media = c["application/json"] ?? Object.values(c)[0];
-  return structuredClone(media.example ?? Object.values(media.examples)[0].value);
-}
+import { account, api, example, freshPage, noSeriousViolations, shot, signIn, settle, useStack } from "./harness.mjs";
 
 const s = useStack("organizer");
 

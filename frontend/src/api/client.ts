@@ -352,6 +352,26 @@ export class Api {
     return this.request("POST", "/me/household/claim", { body: { code } });
   }
 
+  /** issueVoterCode: POST /me/household/voter-code (the owner: a code for another adult to vote with the household). */
+  issueVoterCode(): Promise<W.ClaimCode> {
+    return this.request("POST", "/me/household/voter-code");
+  }
+
+  /** joinHouseholdAsVoter: POST /me/household/voters. */
+  joinHouseholdAsVoter(code: string): Promise<W.HouseholdVoterLink> {
+    return this.request("POST", "/me/household/voters", { body: { code } });
+  }
+
+  /** myVoterHousehold: GET /me/voter-household (the household the caller joined to vote). */
+  myVoterHousehold(): Promise<W.HouseholdVoterLink> {
+    return this.request("GET", "/me/voter-household");
+  }
+
+  /** removeHouseholdVoter: DELETE /me/household/voters/{accountId}. */
+  removeHouseholdVoter(accountId: string): Promise<void> {
+    return this.request("DELETE", `/me/household/voters/${enc(accountId)}`);
+  }
+
   /** issueClaimCode: POST /households/{id}/claim-code (organizers: a one-time code for the family). */
   issueClaimCode(id: string): Promise<W.ClaimCode> {
     return this.request("POST", `/households/${enc(id)}/claim-code`);

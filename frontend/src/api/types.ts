@@ -380,6 +380,19 @@ export interface Household extends Omit<HouseholdRequest, "consents"> {
   created_at: string;
   updated_at: string;
   consents: Array<ConsentGrant & { given_at: string; withdrawn_at?: string | null; in_force?: boolean }>;
+  /** voters: the owner only: other adults who joined with their own accounts to vote. */
+  voters?: HouseholdVoter[];
+}
+
+/** HouseholdVoter is an adult who joined a household with their own account, to vote. */
+export interface HouseholdVoter {
+  account_id: string;
+  linked_at: string;
+}
+
+/** HouseholdVoterLink is POST /me/household/voters and GET /me/voter-household. */
+export interface HouseholdVoterLink extends HouseholdVoter {
+  household_id: string;
 }
 
 /** HouseholdExport is GET /me/household/export: everything held about the household. */

@@ -4,7 +4,7 @@
 
 import type { Ctx } from "../app";
 import type { Api } from "../api/client";
-import type { CommunityDetail, ConsentText, Household } from "../api/types";
+import type { CommunityDetail, ConsentText, Household, HouseholdVoterLink } from "../api/types";
 import { membershipView, proposalView, type MembershipView, type ProposalView } from "../lib/community-view";
 import { ApiError } from "../api/client";
 import { getLocale, t, type MessageKey } from "../i18n/i18n";
@@ -27,12 +27,23 @@ export async function myHousehold(ctx: Ctx): Promise<HTMLElement> {
   } catch (e) {
     if (!(e instanceof ApiError && e.status === 404)) throw e;
   }
+  let link: HouseholdVoterLink | null = null;
+  if (!hh) {
+    try {
+      link = await ctx.api.myVoterHousehold();
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 404)) throw e;
+    }
+  }
   const { memberships, proposals } = await communityPart(ctx.api, locale);
   const status = h("p", { role: "status" });
   const page = h("div", null, h("h1", null, t("nav.myHousehold")));
   if (ctx.search.get("registered")) page.append(h("p", { class: "notice" }, t("my.registered")));
   if (ctx.search.get("claimed")) page.append(h("p", { class: "notice" }, t("my.claimed")));
-  if (!hh) {
+  if (ctx.search.get("joined")) page.append(h("p", { class: "notice" }, t("my.joined")));
+  if (link) {
+    page.append(voterLinkView(ctx, link, status));
+  } else if (!hh) {
     page.append(h("p", null, t("my.none"), " ", h("a", { href: "/register" }, t("nav.registerHousehold"))), claimForm(ctx));
   } else {
     page.append(householdView(ctx, hh, status));
@@ -49,19 +60,23 @@ export async function myHousehold(ctx: Ctx): Promise<HTMLElement> {
         h("h3", null, m.communityName),
         h("p", null, t("my.membershipStatus", { status: t(`memberStatus.${m.status}` as MessageKey), class: m.className })),
         m.organisation ? h("p", null, t("my.representing", { organisation: m.organisation })) : null,
-        h(
-          "ol",
-          { class: "list", "aria-label": t("my.milestones") },
-          m.milestones.map((ms) =>
-            h(
-              "li",
-              null,
-              h("strong", null, ms.name),
-              " — ",
-              ms.completedAt ? t("my.milestoneDone", { date: formatDate(ms.completedAt, locale) }) : t("my.milestoneOpen"),
+        // A full member has nothing left to do: founding members skipped
+        // the pathway, so only steps actually taken are listed.
+        steps(m).length === 0
+          ? null
+          : h(
+              "ol",
+              { class: "list", "aria-label": t("my.milestones") },
+              steps(m).map((ms) =>
+                h(
+                  "li",
+                  null,
+                  h("strong", null, ms.name),
+                  " — ",
+                  ms.completedAt ? t("my.milestoneDone", { date: formatDate(ms.completedAt, locale) }) : t("my.milestoneOpen"),
+                ),
+              ),
             ),
-          ),
-        ),
       ),
     );
   }
@@ -152,6 +167,7 @@ function householdView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElemen
     h("h2", null, t("my.consents")),
     consentsView(ctx, hh, status),
     correct,
+    votersView(ctx, hh, status),
     h("h2", null, t("my.yourData")),
     h("p", null, t("my.exportHint")),
     h("div", { class: "actions" }, exportBtn),
@@ -252,8 +268,16 @@ function claimForm(ctx: Ctx): HTMLElement {
       return;
     }
     try {
-      await ctx.api.claimHousehold(code.value);
-      ctx.go("/me/household?claimed=1");
+      // One box takes both kinds of code: an organizer's, to claim the
+      // household, and a household head's, to vote with it.
+      try {
+        await ctx.api.claimHousehold(code.value);
+        ctx.go("/me/household?claimed=1");
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 422)) throw err;
+        await ctx.api.joinHouseholdAsVoter(code.value);
+        ctx.go("/me/household?joined=1");
+      }
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) {
         setFieldError(code, t("my.claimBad"));
@@ -266,6 +290,67 @@ function claimForm(ctx: Ctx): HTMLElement {
     }
   });
   return form;
+}
+
+function steps(m: MembershipView): MembershipView["milestones"] {
+  return m.status === "member" ? m.milestones.filter((ms) => ms.completedAt) : m.milestones;
+}
+
+/** voterLinkView tells an adult who joined a household to vote that they did, and lets them leave. */
+function voterLinkView(ctx: Ctx, link: HouseholdVoterLink, status: HTMLElement): HTMLElement {
+  const leave = h("button", { type: "button", class: "secondary" }, t("my.voterLeave"));
+  leave.addEventListener("click", async () => {
+    try {
+      await ctx.api.removeHouseholdVoter(link.account_id);
+      ctx.go("/me/household");
+    } catch (err) {
+      status.textContent = err instanceof ApiError ? err.message : t("common.offline");
+    }
+  });
+  return h(
+    "section",
+    { class: "panel" },
+    h("p", null, t("my.voterOf", { date: formatDate(link.linked_at, getLocale()) })),
+    h("p", { class: "hint" }, t("my.voterExplain")),
+    h("div", { class: "actions" }, leave),
+  );
+}
+
+/** votersView lets the head of a household give other adults a code to vote with it, and take them off. */
+function votersView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElement {
+  const locale = getLocale();
+  const list = h("ul", { class: "list" });
+  const out = h("div");
+  const draw = (voters: Household["voters"]) => {
+    clear(list);
+    if (!voters || voters.length === 0) list.append(h("li", null, t("my.votersNone")));
+    for (const v of voters ?? []) {
+      const remove = h("button", { type: "button", class: "secondary" }, t("my.voterRemove"));
+      remove.addEventListener("click", async () => {
+        try {
+          await ctx.api.removeHouseholdVoter(v.account_id);
+          draw((voters ?? []).filter((x) => x.account_id !== v.account_id));
+          status.textContent = t("my.voterRemoved");
+          announce(status.textContent);
+        } catch (err) {
+          status.textContent = err instanceof ApiError ? err.message : t("common.offline");
+        }
+      });
+      list.append(h("li", null, t("my.voterSince", { date: formatDate(v.linked_at, locale) }), " ", remove));
+    }
+  };
+  draw(hh.voters);
+  const make = h("button", { type: "button" }, t("my.voterMake"));
+  make.addEventListener("click", async () => {
+    clear(out);
+    try {
+      const c = await ctx.api.issueVoterCode();
+      out.append(h("p", null, t("my.voterCode"), " ", h("strong", { class: "claim-code" }, c.code)), h("p", { class: "hint" }, t("my.voterCodeUntil", { date: formatDate(c.expires_at, locale) })));
+    } catch (err) {
+      out.append(h("p", { role: "alert" }, err instanceof ApiError && err.status === 409 ? t("my.voterFull") : err instanceof ApiError ? err.message : t("common.offline")));
+    }
+  });
+  return h("div", null, h("h2", null, t("my.voters")), h("p", null, t("my.votersExplain")), list, h("div", { class: "actions" }, make), out);
 }
 
 /**
