@@ -534,3 +534,28 @@ func TestCommitGroups(t *testing.T) {
 		t.Errorf("verify: %+v", r.Violations)
 	}
 }
+
+func TestForLand(t *testing.T) {
+	p := Progress{
+		Gifts: usd(100_000), // pledges 30,000 + awards 55,000 + matched 15,000
+		ByFunder: []FunderTotals{
+			{Funder: "FEMA", Kind: SourceGrant, Awarded: usd(40000), Matched: usd(15000)},
+			{Funder: "Oregon Housing", Kind: SourceGrant, Awarded: usd(15000), Matched: usd(0)},
+			{Funder: "Rogue Credit Union", Kind: SourceLoan, Awarded: usd(10000)},
+		},
+	}
+	grants := []Grant{
+		{Funder: "FEMA", Awarded: usd(40000), Uses: []Use{UseLandAcquisition, UseRelocation}},
+		{Funder: "Oregon Housing", Awarded: usd(15000), Uses: []Use{UseHousingConstruction}},
+	}
+	if got := ForLand(p, grants); got != usd(85_000) {
+		t.Errorf("ForLand = %v, want 85,000: everything but the construction grant", got)
+	}
+	grants[0].Uses = []Use{UseRelocation}
+	if got := ForLand(p, grants); got != usd(30_000) {
+		t.Errorf("ForLand without land grants = %v, want the pledges alone", got)
+	}
+	if got := ForLand(Progress{Gifts: usd(10)}, []Grant{{Awarded: usd(50), Uses: []Use{UseAdministration}}}); got != usd(0) {
+		t.Errorf("ForLand = %v, want never below zero", got)
+	}
+}

@@ -1,6 +1,7 @@
 package fundpool
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -252,4 +253,26 @@ func (b *Book) Pledges(campaignID string) []PledgeStatus {
 		out[i] = l.pledgeStatus(p)
 	}
 	return out
+}
+
+// ForLand returns what a campaign has pledged and been awarded that may pay
+// for land: its gifts (live pledges, grant awards and matched money) less
+// the awards of grants that may not pay for land acquisition and the money
+// matched by their funders. Loans are financing and are left out. It errs
+// low: money it cannot place is not counted.
+func ForLand(p Progress, grants []Grant) Money {
+	notLand := map[string]bool{}
+	out := p.Gifts.Amount
+	for _, g := range grants {
+		if !slices.Contains(g.Uses, UseLandAcquisition) {
+			notLand[g.Funder] = true
+			out -= g.Awarded.Amount
+		}
+	}
+	for _, f := range p.ByFunder {
+		if f.Kind == SourceGrant && notLand[f.Funder] {
+			out -= f.Matched.Amount
+		}
+	}
+	return Money{Amount: max(0, out), Currency: p.Gifts.Currency}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"commonground/apperr"
 	"commonground/auth"
 	"commonground/community"
+	"commonground/fundpool"
 	"commonground/geo"
 )
 
@@ -232,6 +234,69 @@ type matchResult struct {
 
 type matchResponse struct {
 	Results []matchResult `json:"results"`
+	Budget  *matchBudget  `json:"budget,omitempty"`
+}
+
+// matchBudget says what affordability was judged against: the budget the
+// request sent, or what the community's campaigns have for land.
+type matchBudget struct {
+	Minor       int64    `json:"minor"`
+	Currency    string   `json:"currency,omitempty"`
+	Source      string   `json:"source"` // "request" or "fund_pool"
+	CampaignIDs []string `json:"campaign_ids,omitempty"`
+}
+
+// matchCommunity loads the community a match names.
+func (s *Server) matchCommunity(c *fiber.Ctx, id string) (*community.Community, error) {
+	d, err := s.community()
+	if err != nil {
+		return nil, err
+	}
+	cm, err := d.Store.FindCommunityByID(c.UserContext(), id)
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, apperr.Validation([]apperr.FieldError{{Field: "community_id", Reason: "no community has this id"}})
+	}
+	return cm, err
+}
+
+// communityBudget sums what the community's linked campaigns that are
+// still raising or buying (open, funded, purchasing) have pledged and been
+// awarded for land (fundpool.ForLand). It is nil when there are none, or
+// no fund pool: affordability is then left neutral.
+func (s *Server) communityBudget(ctx context.Context, cm *community.Community) (*matchBudget, error) {
+	if s.deps.Funds == nil {
+		return nil, nil
+	}
+	var b *matchBudget
+	for _, id := range cm.CampaignIDs {
+		camp, err := s.deps.Funds.Campaign(ctx, id)
+		if apperr.Is(err, apperr.NotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch camp.Status {
+		case fundpool.StatusOpen, fundpool.StatusFunded, fundpool.StatusPurchasing:
+		default:
+			continue
+		}
+		grants, err := s.deps.Funds.Grants(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		m := fundpool.ForLand(s.deps.Funds.Book().Progress(camp), grants)
+		switch {
+		case b == nil:
+			b = &matchBudget{Currency: m.Currency, Source: "fund_pool"}
+		case b.Currency != m.Currency:
+			return nil, apperr.Validation([]apperr.FieldError{{Field: "community_id",
+				Reason: "the community's campaigns raise money in more than one currency: send budget"}})
+		}
+		b.Minor += m.Amount
+		b.CampaignIDs = append(b.CampaignIDs, id)
+	}
+	return b, nil
 }
 
 // maxMatchHouseholds bounds household_ids: a few times the 3,000
@@ -280,7 +345,7 @@ func (s *Server) householdHomes(c *fiber.Ctx, ids []string) ([]orb.Point, error)
 // audited, and how many households the community has. A household that did
 // not agree to matching is left out of the distances but still counts for
 // the homes the land must hold.
-func (s *Server) communityHomes(c *fiber.Ctx, communityID string) ([]orb.Point, int, error) {
+func (s *Server) communityHomes(c *fiber.Ctx, cm *community.Community) ([]orb.Point, int, error) {
 	d, err := s.community()
 	if err != nil {
 		return nil, 0, err
@@ -289,13 +354,6 @@ func (s *Server) communityHomes(c *fiber.Ctx, communityID string) ([]orb.Point, 
 		return nil, 0, apperr.Validation([]apperr.FieldError{{Field: "community_id", Reason: "households are not kept by this service; send homes"}})
 	}
 	ctx := c.UserContext()
-	cm, err := d.Store.FindCommunityByID(ctx, communityID)
-	if apperr.Is(err, apperr.NotFound) {
-		return nil, 0, apperr.Validation([]apperr.FieldError{{Field: "community_id", Reason: "no community has this id"}})
-	}
-	if err != nil {
-		return nil, 0, err
-	}
 	members, err := d.Store.FindMemberships(ctx, community.MembershipFilter{CommunityID: cm.ID,
 		Statuses: []community.Status{community.StatusApplied, community.StatusProvisional, community.StatusMember}})
 	if err != nil {
@@ -368,8 +426,13 @@ func (s *Server) match(c *fiber.Ctx) error {
 		return err
 	}
 	g.Homes = append(g.Homes, homes...)
+	var budget *matchBudget
 	if req.CommunityID != "" {
-		homes, n, err := s.communityHomes(c, req.CommunityID)
+		cm, err := s.matchCommunity(c, req.CommunityID)
+		if err != nil {
+			return err
+		}
+		homes, n, err := s.communityHomes(c, cm)
 		if err != nil {
 			return err
 		}
@@ -377,12 +440,21 @@ func (s *Server) match(c *fiber.Ctx) error {
 		if req.Households == 0 {
 			g.Households += n
 		}
+		if req.Budget == nil {
+			if budget, err = s.communityBudget(c.UserContext(), cm); err != nil {
+				return err
+			}
+			if budget != nil {
+				g.Budget, g.HasBudget = budget.Minor, true
+			}
+		}
 	}
 	for _, p := range req.Points {
 		g.Places = append(g.Places, geo.Place{Name: p.Label, Point: orb.Point{p.Lon, p.Lat}, Weight: p.Weight})
 	}
 	if req.Budget != nil {
 		g.Budget, g.HasBudget = *req.Budget, true
+		budget = &matchBudget{Minor: *req.Budget, Source: "request"}
 	}
 	opt := geo.MatchOptions{UnitsPerAcre: req.UnitsPerAcre, MaxDistance: req.MaxDistanceM, Limit: req.Limit}
 	if w := req.Weights; w != nil {
@@ -399,7 +471,7 @@ func (s *Server) match(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	resp := matchResponse{Results: make([]matchResult, len(ms))}
+	resp := matchResponse{Results: make([]matchResult, len(ms)), Budget: budget}
 	for i, m := range ms {
 		r := matchResult{ParcelID: m.ParcelID, Score: round(m.Score, 6), Parts: make([]matchReason, len(m.Parts))}
 		if p, err := s.deps.Geo.Get(m.ParcelID); err == nil {

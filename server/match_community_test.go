@@ -78,3 +78,94 @@ func TestMatchByCommunity(t *testing.T) {
 	_, resident := env.Account(t)
 	env.Do(t, "POST", "/api/v1/matches", map[string]any{"community_id": park}, servicetest.Bearer(resident)...).WantProblem(t, 404)
 }
+
+// TestMatchAffordabilityFromFundPool judges a community's parcels against
+// what its open campaigns have pledged and been awarded for land, unless
+// the request sends a budget: a grant that may not pay for land, a closed
+// campaign and a campaign of another community do not count.
+func TestMatchAffordabilityFromFundPool(t *testing.T) {
+	env := startGeo(t)
+	f := &fundEnv{Env: env.Env}
+	f.orgID, f.org = env.Account(t, auth.RoleOrganizer)
+	admin := user{ID: f.orgID, Token: f.org}
+	park := found(t, env.Env, admin, community.ResidentOwnedPark).ID
+
+	ana := newUser(t, env.Env)
+	var home struct {
+		LostHome struct {
+			Lon *float64 `json:"lon"`
+			Lat *float64 `json:"lat"`
+		} `json:"lost_home"`
+	}
+	call(t, env.Env, ana, "POST", "/api/v1/households", householdBody(int(households.Add(1)), community.ConsentMatching), 201, &home)
+	call(t, env.Env, ana, "POST", communityPath(park, "memberships"), map[string]any{"classKey": "resident"}, 201, nil)
+	lon, lat := *home.LostHome.Lon, *home.LostHome.Lat
+	env.importParcels(t, collection(
+		polygonFeature("cheap", `"asking_price":25000000,"deeded_acres":5`, square(lon, lat, 0.002)),
+		polygonFeature("dear", `"asking_price":90000000,"deeded_acres":5`, square(lon+0.003, lat, 0.002))))
+
+	// $150,000 pledged and $120,000 awarded for land; $500,000 for
+	// construction only; another campaign cancelled, a third not linked.
+	f.openCampaign(t, "park-land", "keep_what_you_raise", 40_000_000)
+	f.post(t, f.org, "/api/v1/campaigns/park-land/pledges", pledgeBody("Ana", 15_000_000, false), 201)
+	f.post(t, f.org, "/api/v1/campaigns/park-land/grants", map[string]any{"funder": "FEMA", "awarded": money(12_000_000), "uses": []string{"land_acquisition", "relocation"}}, 201)
+	f.post(t, f.org, "/api/v1/campaigns/park-land/grants", map[string]any{"funder": "Oregon Housing", "awarded": money(50_000_000), "uses": []string{"housing_construction"}}, 201)
+	f.openCampaign(t, "park-old", "keep_what_you_raise", 10_000_000)
+	f.post(t, f.org, "/api/v1/campaigns/park-old/pledges", pledgeBody("Ben", 9_000_000, false), 201)
+	f.transition(t, "park-old", "cancelled", 200)
+	f.openCampaign(t, "elsewhere", "keep_what_you_raise", 10_000_000)
+	f.post(t, f.org, "/api/v1/campaigns/elsewhere/pledges", pledgeBody("Cy", 9_000_000, false), 201)
+	call(t, env.Env, admin, "PATCH", communityPath(park), map[string]any{"campaignIds": []string{"park-land", "park-old", "no-such-campaign"}}, 200, nil)
+
+	type matchOut struct {
+		Budget *struct {
+			Minor       int64    `json:"minor"`
+			Currency    string   `json:"currency"`
+			Source      string   `json:"source"`
+			CampaignIDs []string `json:"campaign_ids"`
+		} `json:"budget"`
+		Results []struct {
+			ParcelID string `json:"parcel_id"`
+			Parts    []struct {
+				Part  string  `json:"part"`
+				Score float64 `json:"score"`
+			} `json:"parts"`
+		} `json:"results"`
+	}
+	afford := func(out matchOut, parcel string) float64 {
+		for _, r := range out.Results {
+			if r.ParcelID == geo.ParcelID("test", parcel) {
+				for _, p := range r.Parts {
+					if p.Part == "affordability" {
+						return p.Score
+					}
+				}
+			}
+		}
+		t.Fatalf("no affordability for %s in %+v", parcel, out.Results)
+		return 0
+	}
+	var out matchOut
+	call(t, env.Env, admin, "POST", "/api/v1/matches", map[string]any{"community_id": park}, 200, &out)
+	if out.Budget == nil || out.Budget.Source != "fund_pool" || out.Budget.Minor != 27_000_000 || out.Budget.Currency != "USD" ||
+		len(out.Budget.CampaignIDs) != 1 || out.Budget.CampaignIDs[0] != "park-land" {
+		t.Fatalf("budget = %+v, want $270,000 from park-land", out.Budget)
+	}
+	if cheap, dear := afford(out, "cheap"), afford(out, "dear"); cheap != 1 || dear >= cheap {
+		t.Errorf("affordability: cheap %v, dear %v; want the $250,000 parcel within the pool and the $900,000 one not", cheap, dear)
+	}
+
+	// A budget sent with the request wins.
+	call(t, env.Env, admin, "POST", "/api/v1/matches", map[string]any{"community_id": park, "budget": 100_000_000}, 200, &out)
+	if out.Budget == nil || out.Budget.Source != "request" || out.Budget.Minor != 100_000_000 || afford(out, "dear") != 1 {
+		t.Fatalf("with a budget sent: %+v", out.Budget)
+	}
+	// Without linked campaigns affordability is left neutral, and no budget
+	// is claimed.
+	call(t, env.Env, admin, "PATCH", communityPath(park), map[string]any{"campaignIds": []string{}}, 200, nil)
+	var neutral matchOut
+	call(t, env.Env, admin, "POST", "/api/v1/matches", map[string]any{"community_id": park}, 200, &neutral)
+	if neutral.Budget != nil || afford(neutral, "cheap") != afford(neutral, "dear") {
+		t.Fatalf("without campaigns: budget %+v, affordability %v and %v", neutral.Budget, afford(neutral, "cheap"), afford(neutral, "dear"))
+	}
+}

@@ -135,6 +135,18 @@ describe("organizer console", () => {
     await page.locator(".panel", { hasText: "We lived on Bear Creek" }).getByRole("button", { name: "Mark “Orientation” as done" }).click();
     await page.waitForSelector("text=Step recorded as done.");
     await noSeriousViolations(page, "membership");
+
+    // Matching for the community, now linked to the campaign: affordability
+    // is judged against the FEMA award for land.
+    const campaigns = await api(s.stack.baseURL, "GET", "/campaigns", { token: organizer.token });
+    const bearCreek = campaigns.items.find((c) => c.title.en === "Bear Creek homes");
+    await api(s.stack.baseURL, "PATCH", `/communities/${community.id}`, { token: organizer.token, body: { campaignIds: [bearCreek.id] } });
+    await page.getByRole("tab", { name: "Matching" }).click();
+    await settle(page);
+    await page.getByLabel("Community id").fill(community.id);
+    await page.getByRole("button", { name: "Find parcels" }).click();
+    await page.waitForSelector("text=Affordability is judged against $250,000.00 pledged and awarded for land in the community's open campaign.");
+    assert.match(await page.locator("main ol.list > li").first().innerText(), /100 Bear Creek Rd/);
     assert.deepEqual(page.errors, []);
   });
 

@@ -286,7 +286,9 @@ export interface MatchWeights {
  * homes than it lists, its number of households.
  */
 export interface MatchRequest {
-  homes: Array<{ lon: number; lat: number }>;
+  homes?: Array<{ lon: number; lat: number }>;
+  /** community_id matches for a community's households, and judges affordability against its campaigns. */
+  community_id?: string;
   households?: number;
   weights: MatchWeights;
   exclude_hazards?: boolean;
@@ -312,6 +314,8 @@ export interface MatchResult {
 
 export interface MatchResponse {
   results: MatchResult[];
+  /** budget is what affordability was judged against, when it was scored. */
+  budget?: { minor: number; currency?: string; source: "request" | "fund_pool"; campaign_ids?: string[] };
 }
 
 // ---- households ----

@@ -377,6 +377,8 @@ export const en = {
   "match.part.points": "Close to places the group cares about",
   "match.excludeHazards": "Leave out parcels in hazard areas",
   "match.run": "Find parcels",
+  "match.budgetPool.one": "Affordability is judged against {amount} pledged and awarded for land in the community's open campaign.",
+  "match.budgetPool.other": "Affordability is judged against {amount} pledged and awarded for land in the community's {count} open campaigns.",
   "match.needGroup": "No household of this group agreed to matching with a known former home.",
   "match.results": "Ranked parcels",
   "match.count.one": "{count} parcel found.",

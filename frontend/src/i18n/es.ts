@@ -378,6 +378,8 @@ export const es: Record<MessageKey, string> = {
   "match.part.points": "Cerca de lugares importantes para el grupo",
   "match.excludeHazards": "Dejar fuera las parcelas en zonas de riesgo",
   "match.run": "Buscar parcelas",
+  "match.budgetPool.one": "La asequibilidad se mide contra {amount} prometidos y otorgados para tierra en la campaña abierta de la comunidad.",
+  "match.budgetPool.other": "La asequibilidad se mide contra {amount} prometidos y otorgados para tierra en las {count} campañas abiertas de la comunidad.",
   "match.needGroup": "Ningún hogar de este grupo aceptó la búsqueda de terrenos con una antigua casa conocida.",
   "match.results": "Parcelas ordenadas",
   "match.count.one": "Se encontró {count} parcela.",

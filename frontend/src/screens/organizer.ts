@@ -326,16 +326,12 @@ function claimCodeForm(ctx: Ctx): HTMLElement {
 
 /**
  * groupHomes finds the former homes of the group to match for: the
- * households named, or a community's applicants and members, or else every
- * household that consented to matching. The server ranks parcels by these
- * points; households whose location the organizer may not see are left out.
+ * households named, or else every household that consented to matching. The
+ * server ranks parcels by these points; households whose location the
+ * organizer may not see are left out. (A community is matched by its id:
+ * the server finds its households and its campaigns' money.)
  */
-async function groupHomes(ctx: Ctx, householdIds: string[], communityId: string): Promise<Array<{ lon: number; lat: number }>> {
-  let ids = householdIds;
-  if (ids.length === 0 && communityId) {
-    const ms = await ctx.api.memberships(communityId);
-    ids = ms.filter((m) => m.householdId && (m.status === "applied" || m.status === "provisional" || m.status === "member")).map((m) => m.householdId!);
-  }
+async function groupHomes(ctx: Ctx, ids: string[]): Promise<Array<{ lon: number; lat: number }>> {
   const points =
     ids.length > 0
       ? (await Promise.all(ids.map((id) => ctx.api.household(id).then(householdPoint, () => null)))).filter((p) => p !== null)
@@ -384,21 +380,25 @@ function matchingTab(ctx: Ctx): HTMLElement {
     }
     status.textContent = t("common.loading");
     try {
-      const homes = await groupHomes(ctx, householdIds, community.value.trim());
-      if (homes.length === 0) {
+      const communityId = community.value.trim();
+      const byCommunity = householdIds.length === 0 && communityId !== "";
+      const homes = byCommunity ? [] : await groupHomes(ctx, householdIds);
+      if (!byCommunity && homes.length === 0) {
         status.textContent = t("match.needGroup");
         return;
       }
       const res = await ctx.api.match({
         points: pts.points.length ? pts.points : undefined,
-        homes,
-        households: homes.length,
+        ...(byCommunity ? { community_id: communityId } : { homes, households: homes.length }),
         weights: normalizeWeights(weights),
         exclude_hazards: exclude.checked,
         limit: 20,
       });
       clear(results);
       status.textContent = tn("match.count", res.results.length);
+      if (res.budget?.source === "fund_pool") {
+        status.textContent += " " + tn("match.budgetPool", res.budget.campaign_ids?.length ?? 0, { amount: formatMoney(res.budget.minor, res.budget.currency ?? "USD", locale) });
+      }
       res.results.forEach((r) =>
         results.append(
           h(
