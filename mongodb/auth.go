@@ -296,20 +296,13 @@ var mongoZeroTime = time.Time{}.UTC()
 // MarkRefreshTokenRotated sets RotatedAt if the token is neither rotated nor
 // revoked, in one conditional update; otherwise Conflict.
 func (s *AuthStore) MarkRefreshTokenRotated(ctx context.Context, hash string, at time.Time) error {
-	var res *mongo.UpdateResult
-	err := s.db.Write(ctx, refreshCollection, "rotate", func(ctx context.Context) error {
-		var err error
-		res, err = s.db.Collection(refreshCollection).UpdateOne(ctx, bson.D{
-			{Key: "_id", Value: hash},
-			{Key: "rotated_at", Value: mongoZeroTime},
-			{Key: "revoked_at", Value: mongoZeroTime},
-		}, bson.D{{Key: "$set", Value: bson.D{{Key: "rotated_at", Value: at.UTC()}}}})
-		return err
-	})
+	matched, err := s.db.updateIf(ctx, refreshCollection, "rotate", hash,
+		bson.D{{Key: "$set", Value: bson.D{{Key: "rotated_at", Value: at.UTC()}}}},
+		fieldIs("rotated_at", mongoZeroTime), fieldIs("revoked_at", mongoZeroTime))
 	if err != nil {
 		return err
 	}
-	if res.MatchedCount == 0 {
+	if !matched {
 		return apperr.New(apperr.Conflict, "refresh token already used")
 	}
 	return nil

@@ -116,16 +116,8 @@ func (s *CommunityStore) insert(ctx context.Context, coll string, doc any) error
 // rev: a conditional single-document update, so a stale copy never
 // overwrites a newer one. A miss is NotFound or Conflict.
 func (s *CommunityStore) replace(ctx context.Context, coll, id string, rev int64, doc any) error {
-	var matched int64
-	err := s.db.Write(ctx, coll, "replace", func(ctx context.Context) error {
-		res, err := s.db.Collection(coll).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "revision", Value: rev}}, doc)
-		if err != nil {
-			return err
-		}
-		matched = res.MatchedCount
-		return nil
-	})
-	if err != nil || matched == 1 {
+	matched, err := s.db.replaceIf(ctx, coll, "replace", id, doc, fieldIs("revision", rev))
+	if err != nil || matched {
 		return err
 	}
 	var probe struct {
@@ -316,11 +308,8 @@ func (s *CommunityStore) releaseKey(ctx context.Context, m *community.Membership
 }
 
 func (s *CommunityStore) deleteKey(ctx context.Context, key, membershipID string) error {
-	return s.db.Write(ctx, membershipKeysCollection, "delete", func(ctx context.Context) error {
-		_, err := s.db.Collection(membershipKeysCollection).DeleteOne(ctx,
-			bson.D{{Key: "_id", Value: key}, {Key: "membership_id", Value: membershipID}})
-		return err
-	})
+	_, err := s.db.deleteIf(ctx, membershipKeysCollection, "delete", key, fieldIs("membership_id", membershipID))
+	return err
 }
 
 // UpdateMembership replaces a membership, compare-and-swap on Revision.

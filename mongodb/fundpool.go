@@ -201,16 +201,11 @@ func (s *PoolStore) findByID(ctx context.Context, coll, id string, doc any) erro
 // replaceIf replaces the document id if it also matches the field condition,
 // answering Conflict when it does not: the store's compare-and-set.
 func (s *PoolStore) replaceIf(ctx context.Context, coll, id, field string, value any, doc any, what string) error {
-	return s.db.Write(ctx, coll, "replace", func(ctx context.Context) error {
-		res, err := s.db.Collection(coll).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: field, Value: value}}, doc)
-		if err != nil {
-			return err
-		}
-		if res.MatchedCount == 0 {
-			return apperr.New(apperr.Conflict, "%s was changed by someone else; reload and try again", what)
-		}
-		return nil
-	})
+	matched, err := s.db.replaceIf(ctx, coll, "replace", id, doc, fieldIs(field, value))
+	if err == nil && !matched {
+		err = apperr.New(apperr.Conflict, "%s was changed by someone else; reload and try again", what)
+	}
+	return err
 }
 
 // notFound turns the store's NotFound into one naming the record.

@@ -489,18 +489,11 @@ func (s *HouseholdStore) UpdateHousehold(ctx context.Context, h *community.House
 	if err != nil {
 		return err
 	}
-	var matched int64
+	var matched bool
 	err = s.stamped(ctx, []string{h.ID}, func() error {
-		return s.db.Write(ctx, householdsCollection, "replace", func(ctx context.Context) error {
-			res, err := s.coll().ReplaceOne(ctx, bson.D{
-				{Key: "_id", Value: h.ID}, {Key: "version", Value: h.Version - 1}, {Key: "erased", Value: bson.D{{Key: "$ne", Value: true}}},
-			}, doc)
-			if err != nil {
-				return err
-			}
-			matched = res.MatchedCount
-			return nil
-		})
+		ok, err := s.db.replaceIf(ctx, householdsCollection, "replace", h.ID, doc, fieldIs("version", h.Version-1), notTrue("erased"))
+		matched = ok
+		return err
 	})
 	if err != nil {
 		if apperr.Is(err, apperr.Conflict) {
@@ -508,7 +501,7 @@ func (s *HouseholdStore) UpdateHousehold(ctx context.Context, h *community.House
 		}
 		return err
 	}
-	if matched == 1 {
+	if matched {
 		return nil
 	}
 	if _, err := s.HouseholdByID(ctx, h.ID); err != nil {
@@ -521,21 +514,16 @@ func (s *HouseholdStore) UpdateHousehold(ctx context.Context, h *community.House
 // write, so that no moment exists where both or neither are stored.
 func (s *HouseholdStore) DeleteHousehold(ctx context.Context, id string, remainder community.HouseholdRemainder) error {
 	doc := &householdDoc{ID: id, ExternalKey: "erased:" + id, Erased: true, Remainder: toRemainderDoc(remainder)}
-	var matched int64
+	var matched bool
 	err := s.stamped(ctx, []string{id}, func() error {
-		return s.db.Write(ctx, householdsCollection, "erase", func(ctx context.Context) error {
-			res, err := s.coll().ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "erased", Value: bson.D{{Key: "$ne", Value: true}}}}, doc)
-			if err != nil {
-				return err
-			}
-			matched = res.MatchedCount
-			return nil
-		})
+		ok, err := s.db.replaceIf(ctx, householdsCollection, "erase", id, doc, notTrue("erased"))
+		matched = ok
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	if matched == 0 {
+	if !matched {
 		return apperr.New(apperr.NotFound, "household not found")
 	}
 	return nil

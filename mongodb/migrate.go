@@ -72,7 +72,10 @@ func isNamespaceExists(err error) bool {
 // Migrate creates every index and applies every migration not yet recorded.
 // It is safe to run at every start.
 func (d *DB) Migrate(ctx context.Context) error {
-	return d.migrate(ctx, migrations, indexes)
+	if err := d.migrate(ctx, migrations, indexes); err != nil {
+		return err
+	}
+	return d.indexIDs(ctx)
 }
 
 func (d *DB) migrate(ctx context.Context, ms []Migration, idx []IndexSet) error {

@@ -42,6 +42,10 @@ type Config struct {
 	Database string
 	// DataDir holds the embedded server's files; unused with a URI.
 	DataDir string
+	// SQLiteDir is the SQLite directory of an embedded server started
+	// apart (StartEmbedded) that URI points at, so that Migrate can index
+	// its tables as it does the embedded server's own (see indexIDs).
+	SQLiteDir string
 	// Logger for the store's own messages; the embedded server logs only errors.
 	Logger *slog.Logger
 	// Observe, when set, is called after every store operation with its
@@ -56,8 +60,10 @@ type DB struct {
 	client   *mongo.Client
 	db       *mongo.Database
 	embedded *embeddedServer
-	logger   *slog.Logger
-	observe  func(collection, op string, d time.Duration, err error)
+	// sqliteDir is the embedded server's SQLite directory, when known.
+	sqliteDir string
+	logger    *slog.Logger
+	observe   func(collection, op string, d time.Duration, err error)
 
 	// writeMu serializes writes to the embedded server, which loses
 	// concurrent updates to one document. It is nil against MongoDB.
@@ -78,11 +84,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	d := &DB{logger: logger, observe: cfg.Observe}
+	d := &DB{logger: logger, observe: cfg.Observe, sqliteDir: cfg.SQLiteDir}
 
 	uri := cfg.URI
 	if uri == "" {
-		srv, err := startEmbedded(ctx, filepath.Join(cfg.DataDir, "db"), "127.0.0.1:0", logger)
+		d.sqliteDir = filepath.Join(cfg.DataDir, "db")
+		srv, err := startEmbedded(ctx, d.sqliteDir, "127.0.0.1:0", logger)
 		if err != nil {
 			return nil, err
 		}

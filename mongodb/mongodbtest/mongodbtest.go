@@ -56,7 +56,7 @@ func DatabaseName(t testing.TB) string {
 // the shared embedded server. The database is dropped when the test ends.
 func Config(t testing.TB) mongodb.Config {
 	t.Helper()
-	cfg := mongodb.Config{URI: URI(t), Database: DatabaseName(t)}
+	cfg := mongodb.Config{URI: URI(t), Database: DatabaseName(t), SQLiteDir: filepath.Join(dir, "db")}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
