@@ -42,7 +42,10 @@ func (d *DB) indexIDs(ctx context.Context) error {
 		return fmt.Errorf("index the embedded store: %w", err)
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT table_name FROM _ferretdb_collections`)
+	// The tables not yet indexed, then their indexes in one transaction:
+	// one commit, not one per table.
+	rows, err := db.QueryContext(ctx, `SELECT table_name FROM _ferretdb_collections
+		WHERE table_name || '_commonground_id' NOT IN (SELECT name FROM sqlite_master WHERE type = 'index')`)
 	if err != nil {
 		return fmt.Errorf("index the embedded store: %w", err)
 	}
@@ -59,11 +62,22 @@ func (d *DB) indexIDs(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("index the embedded store: %w", err)
 	}
+	if len(tables) == 0 {
+		return nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("index the embedded store: %w", err)
+	}
+	defer tx.Rollback()
 	for _, t := range tables {
 		stmt := fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %q ON %q (_ferretdb_sjson->'$._id')`, t+"_commonground_id", t)
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("index the embedded store: %w", err)
 		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("index the embedded store: %w", err)
 	}
 	return nil
 }
