@@ -136,6 +136,22 @@ describe("organizer console", () => {
     await page.waitForSelector("text=Step recorded as done.");
     await noSeriousViolations(page, "membership");
 
+    // A partner organisation applies through its representative; the
+    // console says what accepting confirms.
+    const rep = await account(s.stack.baseURL, { name: "Dana Partner" });
+    await api(s.stack.baseURL, "POST", `/communities/${community.id}/memberships`, {
+      token: rep.token,
+      body: { classKey: "partner", organisationName: "Rogue Credit Union", region: "phoenix" },
+    });
+    await page.reload();
+    await settle(page);
+    await page.waitForSelector(`text=Rogue Credit Union, represented by account ${rep.id}`);
+    const partner = page.locator(".panel", { hasText: "Rogue Credit Union" });
+    await partner.getByText("Accepting confirms that this person represents the organisation").waitFor();
+    await partner.getByRole("button", { name: "Accept" }).click();
+    await page.waitForSelector(".panel:has-text('Rogue Credit Union') >> text=Member");
+    await noSeriousViolations(page, "organisation membership");
+
     // Matching for the community, now linked to the campaign: affordability
     // is judged against the FEMA award for land.
     const campaigns = await api(s.stack.baseURL, "GET", "/campaigns", { token: organizer.token });

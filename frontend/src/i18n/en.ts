@@ -395,6 +395,8 @@ export const en = {
   "my.voteSecret": "To change this secret ballot later, you need this code: {secret}. Keep it; it is shown only once.",
   "memberStatus.rejected": "Not accepted",
   "org.household": "Household {id}",
+  "org.organisation": "{name}, represented by account {id}",
+  "org.confirmsRepresentation": "Accepting confirms that this person represents the organisation: they will hold its membership and vote for it.",
   "org.applicant": "Applicant {id}",
   "org.appliedOn": "applied on {date}",
   "org.evidence": "Evidence for “{name}” (optional note)",

@@ -396,6 +396,8 @@ export const es: Record<MessageKey, string> = {
   "my.voteSecret": "Para cambiar este voto secreto más adelante necesita este código: {secret}. Guárdelo; solo se muestra una vez.",
   "memberStatus.rejected": "No aceptado",
   "org.household": "Hogar {id}",
+  "org.organisation": "{name}, representada por la cuenta {id}",
+  "org.confirmsRepresentation": "Aceptar confirma que esta persona representa a la organización: tendrá su membresía y votará por ella.",
   "org.applicant": "Solicitante {id}",
   "org.appliedOn": "solicitó el {date}",
   "org.evidence": "Constancia de «{name}» (nota opcional)",

@@ -569,9 +569,18 @@ function membershipCard(ctx: Ctx, m: MembershipWire, c: CommunityDetail, status:
   return h(
     "div",
     { class: "panel" },
-    h("h3", null, m.householdId ? t("org.household", { id: m.householdId }) : t("org.applicant", { id: m.appliedBy })),
+    h(
+      "h3",
+      null,
+      m.householdId
+        ? t("org.household", { id: m.householdId })
+        : m.organisationName
+          ? t("org.organisation", { name: m.organisationName, id: m.representativeId ?? m.appliedBy })
+          : t("org.applicant", { id: m.appliedBy }),
+    ),
     h("p", null, t("my.membershipStatus", { status: t(`memberStatus.${v.status}` as MessageKey), class: v.className }), " · ", t("org.appliedOn", { date: formatDate(m.appliedAt, locale) })),
     m.statement ? h("blockquote", null, m.statement) : null,
+    v.status === "applied" && m.organisationName ? h("p", { class: "hint" }, t("org.confirmsRepresentation")) : null,
     v.status === "applied"
       ? h(
           "div",
