@@ -89,8 +89,10 @@ func (s *Households) IssueClaimCode(ctx context.Context, viewer HouseholdViewer,
 	}
 	// The organizer who registered the family, and stewards, may make a
 	// code whatever the family consented to: the code shows nothing of the
-	// household. Other organizers need to be able to see it.
-	if h.RegisteredBy.OrganizerAccountID != viewer.AccountID && viewer.Role != HouseholdViewerSteward {
+	// household. Other organizers need to be able to see it, and so does
+	// anyone told that a household already has an account.
+	registrar := h.OwnerAccountID == "" && (h.RegisteredBy.OrganizerAccountID == viewer.AccountID || viewer.Role == HouseholdViewerSteward)
+	if !registrar {
 		if _, err := ViewHousehold(h, viewer, HouseholdViewOptions{}, s.now()); err != nil {
 			return "", time.Time{}, err
 		}

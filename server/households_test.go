@@ -54,7 +54,9 @@ type householdOut struct {
 	Access   string   `json:"access"`
 	Withheld []string `json:"withheld"`
 	Members  []struct {
-		Name string `json:"name"`
+		Name         string `json:"name"`
+		Relationship string `json:"relationship"`
+		AgeBand      string `json:"age_band"`
 	} `json:"members"`
 	Contact *struct {
 		Phone string `json:"phone"`
@@ -186,6 +188,17 @@ func TestHouseholdRegistrationAndViews(t *testing.T) {
 	if fresh.Len() != 1 || len(fresh.Remainders()) != 1 {
 		t.Errorf("after reload: %d households, %d remainders; want 1 and 1", fresh.Len(), len(fresh.Remainders()))
 	}
+}
+
+// voterCodeStatus is what the head of h gets asking for a voter code: 201
+// when another adult could join, 409 when nobody could.
+func voterCodeStatus(h householdOut) int {
+	for _, m := range h.Members {
+		if m.Relationship != "head" && m.AgeBand != "under_5" && m.AgeBand != "5_12" && m.AgeBand != "13_17" {
+			return 201
+		}
+	}
+	return 409
 }
 
 func orbPoint(h householdOut) [2]float64 { return [2]float64{*h.LostHome.Lon, *h.LostHome.Lat} }
@@ -434,6 +447,14 @@ func TestHouseholdAccess(t *testing.T) {
 		{"POST", "/api/v1/households/" + hB.ID + "/not-duplicate", map[string]any{"other_id": hA.ID}, want{"anonymous": 401, "resident A": 404, "resident B": 404, "organizer": 404, "steward": 404}, nil},
 		{"GET", "/api/v1/map/households?zoom=12&bbox=-123,42,-122,43", nil, want{"anonymous": 200, "resident A": 200, "resident B": 200, "organizer": 200, "steward": 200}, nil},
 		{"GET", "/api/v1/consent-texts?language=es", nil, want{"anonymous": 200, "resident A": 200, "resident B": 200, "organizer": 200, "steward": 200}, nil},
+		{"POST", "/api/v1/households/" + hC.ID + "/claim-code", nil, want{"anonymous": 401, "resident A": 404, "resident B": 404, "organizer": 201, "steward": 201}, nil},
+		{"POST", "/api/v1/households/" + hA.ID + "/claim-code", nil, want{"anonymous": 401, "resident A": 404, "resident B": 404, "organizer": 409, "steward": 409}, nil},
+		{"POST", "/api/v1/households/" + hB.ID + "/claim-code", nil, want{"anonymous": 401, "resident A": 404, "resident B": 404, "organizer": 404, "steward": 404}, nil},
+		{"POST", "/api/v1/me/household/claim", map[string]any{"code": "ZZZZ-ZZZZ-ZZZZ"}, want{"anonymous": 401, "resident A": 409, "resident B": 409, "organizer": 422, "steward": 422}, nil},
+		{"POST", "/api/v1/me/household/voter-code", nil, want{"anonymous": 401, "resident A": voterCodeStatus(hA), "resident B": voterCodeStatus(hB), "organizer": 404, "steward": 404}, nil},
+		{"POST", "/api/v1/me/household/voters", map[string]any{"code": "ZZZZ-ZZZZ-ZZZZ"}, want{"anonymous": 401, "resident A": 409, "resident B": 409, "organizer": 422, "steward": 422}, nil},
+		{"DELETE", "/api/v1/me/household/voters/acct-nobody", nil, want{"anonymous": 401, "resident A": 404, "resident B": 404, "organizer": 404, "steward": 404}, nil},
+		{"GET", "/api/v1/me/voter-household", nil, want{"anonymous": 401, "resident A": 404, "resident B": 404, "organizer": 404, "steward": 404}, nil},
 		// Registration last: it changes what the others see.
 		{"POST", "/api/v1/households", householdBody(9), want{"anonymous": 401, "resident A": 409, "resident B": 409, "organizer": 201, "steward": 201}, nil},
 		{"DELETE", "/api/v1/households/" + hA.ID, nil, want{"anonymous": 401, "resident B": 404, "organizer": 403, "resident A": 204, "steward": 404},
