@@ -23,6 +23,9 @@ type demoMember struct {
 	account   string
 	class     string
 	household string // external id of a demo household, for household classes
+	// organisation names the organisation the account represents, for
+	// organisation classes.
+	organisation string
 	region    string
 	paid      int64 // US cents paid towards the share, in one instalment
 }
@@ -59,6 +62,7 @@ func demoCommunities() []demoCommunity {
 		demoMember{account: "demo-worker-11", class: "worker", region: "ashland", paid: 5_000},
 		demoMember{account: "demo-supporter-1", class: "supporter", region: "ashland", paid: 2_500},
 		demoMember{account: "demo-supporter-2", class: "supporter", region: "eagle_point", paid: 2_500},
+		demoMember{account: "demo-partner-1", class: "organisation", organisation: "Rogue Valley Habitat for Humanity", region: "medford", paid: 50_000},
 	)
 	var workers []demoMember
 	for i := range 4 {
@@ -156,7 +160,7 @@ func seedCommunity(ctx context.Context, env Env, dc demoCommunity, now time.Time
 		// Founders join when the community is founded, so that a restart
 		// long after still falls within the founding period.
 		at := c.CreatedAt
-		m, err := community.FoundingMember(c, admin, holder, community.Application{ID: id, ClassKey: dm.class, Region: dm.region}, existing, at)
+		m, err := community.FoundingMember(c, admin, holder, community.Application{ID: id, ClassKey: dm.class, Region: dm.region, OrganisationName: dm.organisation}, existing, at)
 		if err != nil {
 			return fmt.Errorf("member %d: %w", i, err)
 		}

@@ -115,7 +115,7 @@ func TestDemoSeedsModelCommunitiesOnce(t *testing.T) {
 	}{
 		"demo-community-bear-creek":     {"resident_owned_community", 1, 6, 6, "land_purchase", 0, 6},
 		"demo-community-rebuilders":     {"worker_coop", 0, 4, 0, "general", 0, 4},
-		"demo-community-jackson-county": {"multistakeholder_coop", 1, 10, 6, "budget", 5, 10},
+		"demo-community-jackson-county": {"multistakeholder_coop", 1, 11, 6, "budget", 5, 11},
 	}
 	if len(first) != len(want) {
 		t.Fatalf("seeded %d communities, want %d: %+v", len(first), len(want), first)
