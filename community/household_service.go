@@ -290,6 +290,9 @@ func (s *Households) Update(ctx context.Context, viewer HouseholdViewer, id stri
 			return nil, err
 		}
 	}
+	if len(c.Voters) > adultsBesidesHead(c) {
+		return nil, apperr.New(apperr.Conflict, "%d adults of the household vote with their own accounts: take one off before removing them from the household", len(c.Voters))
+	}
 	// One stored write, whatever number of steps made it.
 	c.Version = h.Version + 1
 	if err := s.dir.Check(c); err != nil {

@@ -261,8 +261,15 @@ func TestHouseholdVotersVotePerPerson(t *testing.T) {
 	if len(mine.Voters) != 1 || mine.Voters[0].AccountID != adult.ID {
 		t.Fatalf("the head sees voters %+v", mine.Voters)
 	}
-	// Two adults and a child: nobody else may join.
+	// Two adults and a child: nobody else may join, and the adult who
+	// joined cannot be taken out of the household while they vote.
 	env.Do(t, "POST", codePath, nil, head.auth()...).WantProblem(t, 409)
+	if p := env.Do(t, "PATCH", "/api/v1/households/"+hh.ID, map[string]any{"members": []map[string]any{
+		{"name": "Rosa Díaz", "relationship": "head", "age_band": "35_44"},
+		{"name": "Inés Díaz", "relationship": "child", "age_band": "under_5"},
+	}}, head.auth()...).WantProblem(t, 409); !strings.Contains(p.Detail, "vote with their own accounts") {
+		t.Errorf("removing a voting adult: %q", p.Detail)
+	}
 	alone := householdBody(46)
 	alone["members"] = []map[string]any{{"name": "Ana Ruiz", "relationship": "head"}}
 	call(t, env, single, "POST", "/api/v1/households", alone, 201, nil)
