@@ -54,6 +54,15 @@ func TestUnknownRouteAndWrongMethod(t *testing.T) {
 	if allow := r.Header.Get("Allow"); !strings.Contains(allow, "GET") {
 		t.Errorf("Allow = %q, want GET listed", allow)
 	}
+	// A GET of an API route that takes only POST is a wrong method too,
+	// although the web app answers every other GET. An unknown API path
+	// stays 404 whatever the method.
+	r = env.Do(t, "GET", "/api/v1/auth/login", nil)
+	r.WantProblem(t, 405)
+	if allow := r.Header.Get("Allow"); allow != "POST" {
+		t.Errorf("Allow for GET /api/v1/auth/login = %q, want POST", allow)
+	}
+	env.Do(t, "DELETE", "/api/v1/no-such-thing", nil).WantProblem(t, 404)
 }
 
 func TestMetrics(t *testing.T) {
