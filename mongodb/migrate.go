@@ -75,7 +75,12 @@ func (d *DB) Migrate(ctx context.Context) error {
 	if err := d.migrate(ctx, migrations, indexes); err != nil {
 		return err
 	}
-	return d.indexIDs(ctx)
+	// Without the index every lookup is slower, but nothing is wrong: the
+	// service starts and says so.
+	if err := d.indexIDs(ctx); err != nil {
+		d.logger.Warn("lookups by id will scan: the embedded store's tables could not be indexed", "err", err)
+	}
+	return nil
 }
 
 func (d *DB) migrate(ctx context.Context, ms []Migration, idx []IndexSet) error {

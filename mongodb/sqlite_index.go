@@ -24,9 +24,8 @@ import (
 // it with its table.
 //
 // It runs once the collections exist (Migrate), before the service takes
-// writes; CREATE INDEX IF NOT EXISTS makes it a no-op after the first start.
-// Against MongoDB, or an embedded server whose files are unknown, it does
-// nothing.
+// writes, and indexes only tables not indexed yet. Against MongoDB, or an
+// embedded server whose files are unknown, it does nothing.
 func (d *DB) indexIDs(ctx context.Context) error {
 	if d.sqliteDir == "" || !d.SerializesWrites() {
 		return nil
