@@ -193,6 +193,27 @@ func TestHouseholdSnapshots(t *testing.T) {
 	create(10)
 	erase("hh-4")
 	check("after a restart and more writes")
+
+	// While the server runs: too few changes leave the snapshot be; enough
+	// make a new one, after which a load finds no change records.
+	update("hh-5", "fourth correction")
+	if wrote, err := store.Compact(ctx); err != nil || wrote {
+		t.Fatalf("compact with one change = %v, %v; want nothing written", wrote, err)
+	}
+	for i := 11; i < 15; i++ {
+		create(i)
+	}
+	if wrote, err := store.Compact(ctx); err != nil || !wrote {
+		t.Fatalf("compact with five changes = %v, %v; want a snapshot", wrote, err)
+	}
+	if n, err := db.Collection("household_changes").CountDocuments(ctx, bson.D{}); err != nil || n != 0 {
+		t.Errorf("change records after compacting: %d, %v; want none", n, err)
+	}
+	if got := snapshotChunks(t, db); len(got) != 15 {
+		t.Errorf("the compacted snapshot holds %d households, want 15", len(got))
+	}
+	update("hh-11", "after compacting")
+	check("after compacting and another write")
 }
 
 // TestMigrationCreatesSnapshotCollections upgrades a database migrated

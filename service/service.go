@@ -119,7 +119,8 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if svc.Funds, err = openFunds(ctx, db); err != nil {
 		return fail(err)
 	}
-	if svc.Households, err = openHouseholds(ctx, db, svc.Keyring, cfg.Now); err != nil {
+	var householdStore *mongodb.HouseholdStore
+	if svc.Households, householdStore, err = openHouseholds(ctx, db, svc.Keyring, cfg.Now); err != nil {
 		return fail(err)
 	}
 	if svc.Parcels, err = openParcels(ctx, db); err != nil {
@@ -156,6 +157,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		return err
 	})
 	svc.startFundJobs(jobsCtx, cfg.DeadlineTick)
+	svc.startHouseholdJobs(jobsCtx, householdStore)
 	return svc, nil
 }
 
