@@ -2,7 +2,9 @@ package mongodb_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -240,5 +242,86 @@ func TestMigrationCreatesSnapshotCollections(t *testing.T) {
 		if !slices.Contains(names, want) {
 			t.Errorf("collection %s missing after migration; have %v", want, names)
 		}
+	}
+}
+
+// TestHouseholdCompactWhileWriting compacts again and again while four
+// writers create and correct households, then checks that a restart loads
+// exactly what was written: a snapshot made during writes loses none.
+func TestHouseholdCompactWhileWriting(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ring, err := seal.NewKeyring(seal.GenerateKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, store := openEmbedded(t, dir, ring, 3)
+	for i := range 4 {
+		if err := store.CreateHousehold(ctx, testHousehold(t, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	loadAll(t, store) // the first snapshot
+
+	const writers, each = 4, 12
+	var mu sync.Mutex
+	want := map[string]*community.Household{}
+	var wg sync.WaitGroup
+	for w := range writers {
+		mine := make([]*community.Household, each)
+		for j := range mine {
+			mine[j] = testHousehold(t, 100+w*each+j)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, h := range mine {
+				if err := store.CreateHousehold(ctx, h); err != nil {
+					t.Error(err)
+					return
+				}
+				h.Notes = fmt.Sprint("corrected by writer ", w)
+				h.Version++
+				if err := store.UpdateHousehold(ctx, h); err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				want[h.ID] = h
+				mu.Unlock()
+			}
+		}()
+	}
+	compactions := 0
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		wrote, err := store.Compact(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wrote {
+			compactions++
+		}
+	}
+	if compactions == 0 {
+		t.Fatal("no snapshot was written while the writers ran")
+	}
+	t.Logf("%d snapshots written while the writers ran", compactions)
+	for i := range 4 {
+		want[fmt.Sprintf("hh-%d", i)] = testHousehold(t, i)
+	}
+	if err := db.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, store = openEmbedded(t, dir, ring, 1_000_000) // a load that only reads
+	got := loadAll(t, store)
+	if diff := cmp.Diff(got.Households, want, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("after %d snapshots made while writing, a restart loads (-got +want):\n%s", compactions, diff)
 	}
 }
