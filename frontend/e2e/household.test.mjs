@@ -215,4 +215,56 @@ describe("a resident's household", () => {
     await shot(phonePage, "my-household-es-voter");
     assert.deepEqual(phonePage.errors, []);
   });
+  it("applies to join a community from a phone, for the household and for an organisation", async () => {
+    const base = s.stack.baseURL;
+    const organizer = await account(base, { name: "Ana Organizer", roles: ["organizer"] });
+    const body = example("post", "/communities");
+    body.name = "Bear Creek Homes Cooperative";
+    await api(base, "POST", "/communities", { token: organizer.token, body });
+    const resident = await account(base, { name: "Elena Ruiz", locale: "es" });
+    const hh = await api(base, "POST", "/households", {
+      token: resident.token,
+      body: { members: [{ name: "Elena Ruiz", relationship: "head" }], language: "es", current: { situation: "family_or_friends" } },
+    });
+
+    const page = (s.page = await freshPage(s.browser, base, phone));
+    await signIn(page, base, resident, "/communities");
+    const panel = page.locator(".panel", { hasText: "Bear Creek Homes Cooperative" });
+    await panel.getByRole("button", { name: "Pedir unirme" }).click();
+    await page.getByRole("button", { name: "Enviar mi solicitud" }).click();
+    await page.waitForSelector("text=Algunas respuestas necesitan un cambio.");
+    await page.getByLabel(/^Resident household: una participación de/).check();
+    await page.getByLabel("Dónde vive o trabaja").selectOption("talent");
+    await page.getByLabel("Unas palabras para la administración (opcional)").fill("Vivíamos junto al arroyo Bear Creek.");
+    assert.ok(await fitsWidth(page), "application form fits 360 px");
+    await noSeriousViolations(page, "community application");
+    await page.getByRole("button", { name: "Enviar mi solicitud" }).click();
+    await page.waitForSelector("text=Su solicitud fue enviada.");
+    const [mine] = await api(base, "GET", "/me/memberships", { token: resident.token }).then((r) => r.memberships);
+    assert.equal(mine.householdId, hh.id);
+    assert.equal(mine.status, "applied");
+    assert.equal(mine.statement, "Vivíamos junto al arroyo Bear Creek.");
+    await shot(page, "communities-es-applied");
+    assert.deepEqual(page.errors, []);
+    await page.close();
+
+    // Someone without a household applies for a partner organisation.
+    const rep = await account(base, { name: "Dana Partner" });
+    const desk = (s.page = await freshPage(s.browser, base));
+    await signIn(desk, base, rep, "/communities");
+    await desk.locator(".panel", { hasText: "Bear Creek Homes Cooperative" }).getByRole("button", { name: "Apply to join" }).click();
+    assert.equal(await desk.getByLabel(/^Resident household/).isDisabled(), true);
+    await desk.getByLabel(/^Partner organisation/).check();
+    await desk.getByLabel("Where you live or work").selectOption("phoenix");
+    await desk.getByRole("button", { name: "Send my application" }).click();
+    await desk.waitForSelector("text=Please give the organisation's name.");
+    await desk.getByLabel("Name of the organisation you represent").fill("Rogue Credit Union");
+    await desk.getByRole("button", { name: "Send my application" }).click();
+    await desk.waitForSelector("text=Your application was sent.");
+    const [org] = await api(base, "GET", "/me/memberships", { token: rep.token }).then((r) => r.memberships);
+    assert.equal(org.organisationName, "Rogue Credit Union");
+    assert.equal(org.representativeId, rep.id);
+    await noSeriousViolations(desk, "organisation application");
+    assert.deepEqual(desk.errors, []);
+  });
 });

@@ -16,6 +16,7 @@ const routes: Route<{ load: Loader; title: MessageKey; preload?: () => void }>[]
   { pattern: "/", handler: { title: "nav.map", load: () => import("./screens/home").then((m) => m.home), preload: () => preloadCampaignMap(api) } },
   { pattern: "/campaigns/:id", handler: { title: "campaign.title", load: () => import("./screens/campaign").then((m) => m.campaignPage) } },
   { pattern: "/register", handler: { title: "nav.registerHousehold", load: () => import("./screens/household-register").then((m) => m.registerHousehold) } },
+  { pattern: "/communities", handler: { title: "nav.communities", load: () => import("./screens/communities").then((m) => m.communities) } },
   { pattern: "/me/household", handler: { title: "nav.myHousehold", load: () => import("./screens/my-household").then((m) => m.myHousehold) } },
   { pattern: "/organize", handler: { title: "nav.organizer", load: () => import("./screens/organizer").then((m) => m.organizer) } },
   { pattern: "/organize/campaigns/:id", handler: { title: "campaign.title", load: () => import("./screens/organizer-campaign").then((m) => m.campaignAdmin) } },
@@ -72,6 +73,7 @@ function header(): HTMLElement {
         null,
         navLink("/", "nav.map"),
         navLink("/register", "nav.registerHousehold"),
+        navLink("/communities", "nav.communities"),
         acct ? navLink("/me/household", "nav.myHousehold") : null,
         hasRole(session, "organizer", "steward") ? navLink("/organize", "nav.organizer") : null,
         acct

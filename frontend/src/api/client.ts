@@ -434,6 +434,11 @@ export class Api {
     return this.request("GET", `/communities/${enc(id)}`);
   }
 
+  /** apply: POST /communities/{id}/memberships (for the caller's household, the caller, or an organisation they represent). */
+  apply(communityId: string, app: W.Application): Promise<W.MembershipWire> {
+    return this.request("POST", `/communities/${enc(communityId)}/memberships`, { body: app });
+  }
+
   /** myMemberships: GET /me/memberships → {memberships}. */
   async myMemberships(): Promise<W.MembershipWire[]> {
     return (await this.request<{ memberships: W.MembershipWire[] }>("GET", "/me/memberships")).memberships;

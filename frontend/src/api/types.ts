@@ -469,6 +469,9 @@ export interface MilestoneDef {
 export interface MembershipClass {
   key: string;
   name: string;
+  eligible?: "household" | "person" | "organisation";
+  share?: { amount: { minor: number; currency: string }; instalments: number; refundable: boolean };
+  voteBasis?: "per_household" | "per_person";
   pathway: MilestoneDef[];
 }
 
@@ -477,8 +480,17 @@ export interface CommunityDetail {
   id: string;
   name: string;
   model: string;
+  regions?: Array<{ key: string; name: string }>;
   bylaws: { version: number; classes: MembershipClass[] };
   yourRoles: string[];
+}
+
+/** Application is POST /communities/{id}/memberships. */
+export interface Application {
+  classKey: string;
+  organisationName?: string;
+  region?: string;
+  statement?: string;
 }
 
 export type MembershipStatus = "applied" | "provisional" | "rejected" | "member" | "withdrawn" | "exited";
