@@ -144,13 +144,15 @@ func (p Principal) Owns(m *Membership) bool {
 	}
 }
 
-// Representing returns p with the organisations whose memberships among ms
-// it holds as representative, so that it may vote for them. ms should be
-// the memberships of the one community p is acting in.
+// Representing returns p with the organisations whose active memberships
+// among ms it holds as representative, so that it may vote for them. ms
+// should be the memberships of the one community p is acting in. A
+// representative whose membership ended no longer speaks for the
+// organisation, even when someone else has since applied for it.
 func (p Principal) Representing(ms []*Membership) Principal {
 	var orgs []string
 	for _, m := range ms {
-		if m.OrganisationID != "" && p.AccountID != "" && m.RepresentativeID == p.AccountID && !slices.Contains(orgs, m.OrganisationID) {
+		if m.OrganisationID != "" && p.AccountID != "" && m.RepresentativeID == p.AccountID && m.Status.Active() && !slices.Contains(orgs, m.OrganisationID) {
 			orgs = append(orgs, m.OrganisationID)
 		}
 	}

@@ -156,6 +156,9 @@ func TestOrganisationMembershipIsHeldByItsRepresentative(t *testing.T) {
 	}
 	wantKind(t, Withdraw(&c, &m, resident(2), t0.Add(day), nil), "forbidden")
 	must(t, Withdraw(&c, &m, rep, t0.Add(day), nil))
+	if got := rep.Representing([]*Membership{&m}).OrganisationIDs; got != nil {
+		t.Errorf("Representing after withdrawing = %v, want none", got)
+	}
 }
 
 func TestOrganisationKey(t *testing.T) {
