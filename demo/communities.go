@@ -26,8 +26,8 @@ type demoMember struct {
 	// organisation names the organisation the account represents, for
 	// organisation classes.
 	organisation string
-	region    string
-	paid      int64 // US cents paid towards the share, in one instalment
+	region       string
+	paid         int64 // US cents paid towards the share, in one instalment
 }
 
 type demoCommunity struct {
