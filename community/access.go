@@ -179,6 +179,7 @@ const (
 	ActionRecordPayment   Action = "membership.record_payment"
 	ActionWithdraw        Action = "membership.withdraw"
 	ActionExitMember      Action = "membership.exit"
+	ActionChangeRep       Action = "membership.change_representative"
 	ActionPropose         Action = "proposal.create"
 	ActionViewProposal    Action = "proposal.view"
 	ActionOpenVoting      Action = "proposal.open"
@@ -231,7 +232,7 @@ func Authorize(p Principal, a Action, c *Community, m *Membership) error {
 		allowed = p.Has(RoleResident) || p.Has(RoleOrganizer)
 	case ActionViewMembership:
 		allowed = m != nil && (p.Owns(m) || admin || organizer || steward)
-	case ActionReview, ActionExitMember:
+	case ActionReview, ActionExitMember, ActionChangeRep:
 		allowed = m != nil && admin
 	case ActionVerifyMilestone:
 		allowed = m != nil && len(c.VerifiersOf(p)) > 0 && !p.Owns(m)

@@ -484,6 +484,34 @@ func (m *Membership) end(c *Community, to Status, by, reason string, now time.Ti
 	return nil
 }
 
+// ChangeRepresentative hands an organisation's membership to another
+// account, when the organisation names a new person to act for it: a
+// community admin records the change, as they confirmed the first
+// representative. The new representative holds the membership from now on;
+// the old one no longer votes for the organisation.
+func ChangeRepresentative(c *Community, m *Membership, admin Principal, accountID string) error {
+	if !c.HasRole(admin.AccountID, RoleCommunityAdmin) {
+		return forbidden()
+	}
+	if _, err := m.class(c); err != nil {
+		return err
+	}
+	if m.OrganisationID == "" {
+		return apperr.New(apperr.Conflict, "only an organisation's membership has a representative")
+	}
+	if !m.Status.Active() {
+		return statusConflict(m, "change the representative of")
+	}
+	switch {
+	case accountID == "":
+		return fieldErr("accountId", "must name the new representative's account")
+	case accountID == m.RepresentativeID:
+		return fieldErr("accountId", "already represents the organisation")
+	}
+	m.RepresentativeID = accountID
+	return nil
+}
+
 // FoundingPeriod is how long after a community is created its admins may
 // record founding members. A new community has nobody to hold a member
 // vote or to vouch for milestones; its founders join on its creation.

@@ -538,6 +538,24 @@ func (s *Server) withdrawMembership(c *fiber.Ctx) error {
 	})
 }
 
+// changeRepresentative hands an organisation's membership to another
+// account, which must exist and be active.
+func (s *Server) changeRepresentative(c *fiber.Ctx) error {
+	var req representativeRequest
+	return s.changeMembership(c, community.ActionChangeRep, &req, func(d *CommunityDeps, cm *community.Community, m *community.Membership, p community.Principal) error {
+		if req.AccountID != "" {
+			a, err := s.deps.Auth.Store.FindAccountByID(c.UserContext(), req.AccountID)
+			if apperr.Is(err, apperr.NotFound) || err == nil && a.Disabled {
+				return apperr.Validation([]apperr.FieldError{{Field: "accountId", Reason: "names no active account"}})
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return community.ChangeRepresentative(cm, m, p, req.AccountID)
+	})
+}
+
 func (s *Server) exitMembership(c *fiber.Ctx) error {
 	var req exitRequest
 	return s.changeMembership(c, community.ActionExitMember, &req, func(d *CommunityDeps, cm *community.Community, m *community.Membership, p community.Principal) error {

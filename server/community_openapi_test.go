@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -60,8 +61,24 @@ func init() {
 		"POST /api/v1/communities/{id}/memberships/{mid}/milestones": onMembership("milestones", true, false),
 		"POST /api/v1/communities/{id}/memberships/{mid}/exit":       onMembership("exit", true, false),
 		"POST /api/v1/communities/{id}/memberships/{mid}/withdraw":   onMembership("withdraw", true, true),
-		"POST /api/v1/communities/{id}/proposals":                    asAdmin("proposals"),
-		"POST /api/v1/communities/{id}/roles":                        asAdmin("roles"),
+		"POST /api/v1/communities/{id}/memberships/{mid}/representative": func(t *testing.T, env *servicetest.Env) (string, []string) {
+			// An organisation's membership, and the account the example names.
+			admin := newUser(t, env, auth.RoleOrganizer)
+			c := found(t, env, admin, community.MultistakeholderCoop)
+			rep := newUser(t, env)
+			var m membershipOut
+			call(t, env, rep, "POST", communityPath(c.ID, "memberships"), map[string]any{"classKey": "organisation", "organisationName": "Rogue Credit Union", "region": "medford"}, 201, &m)
+			now := time.Now().UTC()
+			err := env.Service.Auth.Store.CreateAccount(context.Background(), &auth.Account{ID: "0190b1a2-0000-7000-8000-0000000000a1",
+				Email: "new.representative@example.org", DisplayName: "New Representative", Locale: auth.LocaleEnglish,
+				Roles: []auth.Role{auth.RoleResident}, PasswordHash: "unusable", CreatedAt: now, UpdatedAt: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return communityPath(c.ID, "memberships", m.ID, "representative"), admin.auth()
+		},
+		"POST /api/v1/communities/{id}/proposals": asAdmin("proposals"),
+		"POST /api/v1/communities/{id}/roles":     asAdmin("roles"),
 		"POST /api/v1/communities/{id}/proposals/{pid}/ballots": func(t *testing.T, env *servicetest.Env) (string, []string) {
 			// The example service runs on the real clock: open now.
 			admin := newUser(t, env, auth.RoleOrganizer)

@@ -485,6 +485,29 @@ func TestOrganisationMembershipEndToEnd(t *testing.T) {
 		t.Fatalf("new representative = %q", m.Representing)
 	}
 
+	// The organisation names someone else to act for it; a community admin
+	// records the change. Only an admin may, only to an active account.
+	successor := newUser(t, e.Env)
+	repPath := communityPath(msc.ID, "memberships", m.ID, "representative")
+	call(t, e.Env, colleague, "POST", repPath, map[string]any{"accountId": successor.ID}, 403, nil) // the representative cannot hand it on
+	call(t, e.Env, stranger, "POST", repPath, map[string]any{"accountId": successor.ID}, 404, nil)
+	if p := e.Do(t, "POST", repPath, map[string]any{"accountId": "no-such-account"}, admin.auth()...).WantProblem(t, 422); !p.HasField("accountId") {
+		t.Errorf("problem %+v does not name accountId", p)
+	}
+	e.Do(t, "POST", repPath, map[string]any{"accountId": colleague.ID}, admin.auth()...).WantProblem(t, 422) // already them
+	call(t, e.Env, admin, "POST", repPath, map[string]any{"accountId": successor.ID}, 200, &m)
+	if m.Representing != successor.ID {
+		t.Fatalf("representative after the change = %q", m.Representing)
+	}
+	call(t, e.Env, colleague, "GET", communityPath(msc.ID, "memberships", m.ID), nil, 404, nil)
+	call(t, e.Env, successor, "GET", communityPath(msc.ID, "memberships", m.ID), nil, 200, nil)
+	// A household's membership has no representative to change.
+	var theirs struct {
+		Memberships []membershipOut `json:"memberships"`
+	}
+	call(t, e.Env, resident, "GET", "/api/v1/me/memberships", nil, 200, &theirs)
+	e.Do(t, "POST", communityPath(msc.ID, "memberships", theirs.Memberships[0].ID, "representative"), map[string]any{"accountId": successor.ID}, admin.auth()...).WantProblem(t, 409)
+
 	// A founding organisation is recorded with its representative's account.
 	founder := newUser(t, e.Env)
 	call(t, e.Env, admin, "POST", communityPath(msc.ID, "founding-members"), map[string]any{"accountId": founder.ID,

@@ -321,6 +321,11 @@ type withdrawRequest struct {
 	Index *indexWire `json:"index"`
 }
 
+// representativeRequest names an organisation's new representative.
+type representativeRequest struct {
+	AccountID string `json:"accountId"`
+}
+
 type exitRequest struct {
 	Reason string     `json:"reason"`
 	Index  *indexWire `json:"index"`

@@ -142,6 +142,7 @@ func (s *Server) communityRoutes(api fiber.Router) {
 	api.Post("/communities/:id/memberships/:mid/milestones", s.requireSignedIn, s.completeMilestone)
 	api.Post("/communities/:id/memberships/:mid/withdraw", s.requireSignedIn, s.withdrawMembership)
 	api.Post("/communities/:id/memberships/:mid/exit", s.requireSignedIn, s.exitMembership)
+	api.Post("/communities/:id/memberships/:mid/representative", s.requireSignedIn, s.changeRepresentative)
 
 	api.Get("/communities/:id/proposals", s.requireSignedIn, s.listProposals)
 	api.Post("/communities/:id/proposals", s.requireSignedIn, s.createProposal)
