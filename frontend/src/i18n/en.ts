@@ -93,6 +93,8 @@ export const en = {
   "home.sort.deadline": "Nearest deadline first",
   "home.sort.title": "Name",
   "home.showAll": "Show all {count} campaigns",
+  "home.group.one": "{count} campaigns here: zoom in to see them",
+  "home.group.other": "{count} campaigns here: zoom in to see them",
   "home.count.one": "{count} campaign",
   "home.count.other": "{count} campaigns",
   "home.deadline": "until {date}",

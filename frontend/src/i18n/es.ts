@@ -94,6 +94,8 @@ export const es: Record<MessageKey, string> = {
   "home.sort.deadline": "Fecha límite más cercana",
   "home.sort.title": "Nombre",
   "home.showAll": "Mostrar las {count} campañas",
+  "home.group.one": "{count} campañas aquí: acerque el mapa para verlas",
+  "home.group.other": "{count} campañas aquí: acerque el mapa para verlas",
   "home.count.one": "{count} campaña",
   "home.count.other": "{count} campañas",
   "home.deadline": "hasta el {date}",

@@ -12,8 +12,12 @@ import { featureCenter } from "../lib/geo";
 import { createMap } from "../map/basemap";
 import { takeCampaignMap } from "./home-data";
 import { hazardColor, ringSvg } from "../map/ring";
+import { groupNear, type Placed } from "../map/declutter";
 
 const STATUSES = ["active", "all", "open", "funded", "purchasing", "completed", "failed"] as const;
+
+/** RING_SPACING is how close (pixels) two rings' centres may be before they are drawn as one group. */
+const RING_SPACING = 40;
 
 /** FIRST is how many campaigns the list shows before "show all": enough to scroll, quick to draw. */
 const FIRST = 50;
@@ -144,8 +148,10 @@ export async function home(ctx: Ctx): Promise<HTMLElement> {
     requestAnimationFrame(() => setTimeout(() => seq === pending && drawMapNow(shown), 0));
   }
 
+  let lastShown: CampaignMapFeature[] = [];
   function drawMapNow(shown: CampaignMapFeature[]): void {
     if (!map) return;
+    lastShown = shown;
     campaignLayer.clearLayers();
     // Parcels in one layer; a campaign whose parcel has no geometry yet is in the list only.
     L.geoJSON(
@@ -155,24 +161,53 @@ export async function home(ctx: Ctx): Promise<HTMLElement> {
         onEachFeature: (f, layer) => layer.on("click", () => ctx.go(`/campaigns/${encodeURIComponent(String(f.properties?.id))}`)),
       },
     ).addTo(campaignLayer);
+    // Rings that would overlap at this zoom are one numbered marker, which
+    // zooms in when chosen; at the closest zoom every ring stands alone.
+    const m = map;
+    const placed: Placed<{ c: CampaignMapFeature; at: L.LatLng }>[] = [];
     for (const c of shown) {
-      const p = c.properties;
-      const title = campaignTitle(p, locale);
-      const bp = fundedBasisPoints(p);
       const centre = featureCenter(c.geometry);
       if (!centre) continue;
-      L.marker([centre.lat, centre.lon], {
-        icon: L.divIcon({ className: "ring-icon", html: ringSvg(bp, formatPercent(bp, locale)), iconSize: [44, 44] }),
-        title: `${title}: ${formatPercent(bp, locale)}`,
-        alt: title,
+      const at = L.latLng(centre.lat, centre.lon);
+      const pt = m.latLngToLayerPoint(at);
+      placed.push({ item: { c, at }, x: pt.x, y: pt.y });
+    }
+    const groups = m.getZoom() >= m.getMaxZoom() ? placed.map((p) => [p]) : groupNear(placed, RING_SPACING);
+    for (const g of groups) {
+      if (g.length === 1) {
+        ringMarker(g[0].item.c, g[0].item.at).addTo(campaignLayer);
+        continue;
+      }
+      const bounds = L.latLngBounds(g.map((p) => p.item.at));
+      const zoomIn = () => m.fitBounds(bounds, { padding: [40, 40], maxZoom: m.getMaxZoom() });
+      L.marker(g[0].item.at, {
+        icon: L.divIcon({ className: "ring-group", html: `<span>${g.length}</span>`, iconSize: [44, 44] }),
+        title: tn("home.group", g.length),
+        alt: tn("home.group", g.length),
         keyboard: true,
       })
-        .on("click", () => ctx.go(`/campaigns/${encodeURIComponent(p.id)}`))
+        .on("click", zoomIn)
         .on("keypress", (e: L.LeafletKeyboardEvent) => {
-          if (e.originalEvent.key === "Enter") ctx.go(`/campaigns/${encodeURIComponent(p.id)}`);
+          if (e.originalEvent.key === "Enter") zoomIn();
         })
         .addTo(campaignLayer);
     }
+  }
+
+  function ringMarker(c: CampaignMapFeature, at: L.LatLng): L.Marker {
+    const p = c.properties;
+    const title = campaignTitle(p, locale);
+    const bp = fundedBasisPoints(p);
+    return L.marker(at, {
+      icon: L.divIcon({ className: "ring-icon", html: ringSvg(bp, formatPercent(bp, locale)), iconSize: [44, 44] }),
+      title: `${title}: ${formatPercent(bp, locale)}`,
+      alt: title,
+      keyboard: true,
+    })
+      .on("click", () => ctx.go(`/campaigns/${encodeURIComponent(p.id)}`))
+      .on("keypress", (e: L.LeafletKeyboardEvent) => {
+        if (e.originalEvent.key === "Enter") ctx.go(`/campaigns/${encodeURIComponent(p.id)}`);
+      });
   }
 
   statusSel.addEventListener("change", () => {
@@ -246,6 +281,7 @@ export async function home(ctx: Ctx): Promise<HTMLElement> {
       void loadNeed();
       void loadHazards();
     });
+    map.on("zoomend", () => drawMap(lastShown));
     ctx.onCleanup(() => map?.remove());
     drawMapNow(filterCampaigns(campaigns, filter, locale));
     fitCampaigns();
