@@ -17,16 +17,37 @@ type cond struct {
 	check  func(bson.Raw) bool
 }
 
-// fieldIs is the condition field == value.
+// fieldIs is the condition field == value. As in a filter, numbers are
+// equal by value whatever their BSON type (an int32 1 is an int64 1).
 func fieldIs(field string, value any) cond {
 	t, data, err := bson.MarshalValue(value)
+	want := bson.RawValue{Type: t, Value: data}
 	return cond{
 		filter: bson.D{{Key: field, Value: value}},
 		check: func(doc bson.Raw) bool {
-			v, lookupErr := doc.LookupErr(field)
-			return err == nil && lookupErr == nil && v.Type == t && bytes.Equal(v.Value, data)
+			got, lookupErr := doc.LookupErr(field)
+			if err != nil || lookupErr != nil {
+				return false
+			}
+			if a, ok := number(got); ok {
+				b, ok := number(want)
+				return ok && a == b
+			}
+			return got.Type == want.Type && bytes.Equal(got.Value, want.Value)
 		},
 	}
+}
+
+// number returns an integer BSON value as an int64.
+func number(v bson.RawValue) (int64, bool) {
+	switch v.Type {
+	case bson.TypeInt32:
+		n, ok := v.Int32OK()
+		return int64(n), ok
+	case bson.TypeInt64:
+		return v.Int64OK()
+	}
+	return 0, false
 }
 
 // notTrue is the condition field != true (absent counts as not true).
