@@ -161,28 +161,28 @@ type HouseholdVoter struct {
 // owner's household joins it as a voter, replacing any earlier code. A
 // household has at most as many voters as adults besides its head (a member
 // whose age band is not given counts as an adult).
-func (s *Households) IssueVoterCode(ctx context.Context, viewer HouseholdViewer) (code string, expires time.Time, err error) {
+func (s *Households) IssueVoterCode(ctx context.Context, viewer HouseholdViewer) (householdID, code string, expires time.Time, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	h, err := s.Mine(viewer)
 	if err != nil {
-		return "", time.Time{}, err
+		return "", "", time.Time{}, err
 	}
 	if len(h.Voters) >= adultsBesidesHead(h) {
-		return "", time.Time{}, apperr.New(apperr.Conflict, "every adult of the household besides its head already votes with an account: add the person to the household first")
+		return "", "", time.Time{}, apperr.New(apperr.Conflict, "every adult of the household besides its head already votes with an account: add the person to the household first")
 	}
 	if code, err = newClaimCode(s.random()); err != nil {
-		return "", time.Time{}, err
+		return "", "", time.Time{}, err
 	}
 	now := s.now()
 	c := h.Clone()
 	c.VoterCode = &HouseholdClaim{CodeHash: claimCodeHash(code), IssuedBy: viewer.AccountID, IssuedAt: now, Expires: now.Add(ClaimCodeTTL)}
 	c.UpdatedAt, c.Version = now, h.Version+1
 	if err := s.store.UpdateHousehold(ctx, c); err != nil {
-		return "", time.Time{}, err
+		return "", "", time.Time{}, err
 	}
 	s.index(c)
-	return code, c.VoterCode.Expires, nil
+	return c.ID, code, c.VoterCode.Expires, nil
 }
 
 // adultsBesidesHead counts the members who may vote besides the head.
@@ -273,13 +273,17 @@ func (s *Households) RemoveVoter(ctx context.Context, viewer HouseholdViewer, ac
 // votes per person: its owner, then the adults who joined it.
 func (s *Households) Voters(id string) []string { return s.dir.Voters(id) }
 
-// VoterRecords returns the voters of household id.
-func (s *Households) VoterRecords(id string) []HouseholdVoter {
-	h, ok := s.dir.ByID(id)
+// VoterOf returns the household accountID joined as a voter, and the link.
+func (s *Households) VoterOf(accountID string) (householdID string, v HouseholdVoter, ok bool) {
+	h, ok := s.dir.ByVoter(accountID)
 	if !ok {
-		return nil
+		return "", v, false
 	}
-	return h.Voters
+	i := slices.IndexFunc(h.Voters, func(v HouseholdVoter) bool { return v.AccountID == accountID })
+	if i < 0 {
+		return "", v, false
+	}
+	return h.ID, h.Voters[i], true
 }
 
 // VotesWith returns the id of the household accountID joined as a voter.

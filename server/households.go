@@ -605,11 +605,10 @@ func toVoterWires(vs []community.HouseholdVoter) []householdVoterWire {
 // issueVoterCode gives the household's owner a one-time code for another
 // adult of the household, who joins with it to vote in their own right.
 func (s *Server) issueVoterCode(c *fiber.Ctx) error {
-	code, expires, err := s.deps.Households.IssueVoterCode(c.UserContext(), householdViewer(c))
+	id, code, expires, err := s.deps.Households.IssueVoterCode(c.UserContext(), householdViewer(c))
 	if err != nil {
 		return err
 	}
-	id, _ := s.deps.Households.OwnedBy(principal(c).AccountID)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return writeJSON(c, fiber.StatusCreated, claimCodeResponse{ID: id, Code: code, ExpiresAt: expires})
 }
@@ -639,17 +638,11 @@ func (s *Server) joinHouseholdAsVoter(c *fiber.Ctx) error {
 
 // myVoterHousehold answers which household the caller votes with.
 func (s *Server) myVoterHousehold(c *fiber.Ctx) error {
-	p := principal(c)
-	id, ok := s.deps.Households.VotesWith(p.AccountID)
+	id, v, ok := s.deps.Households.VoterOf(principal(c).AccountID)
 	if !ok {
 		return apperr.New(apperr.NotFound, "this account does not vote with a household")
 	}
-	for _, v := range s.deps.Households.VoterRecords(id) {
-		if v.AccountID == p.AccountID {
-			return writeJSON(c, fiber.StatusOK, voterJoined{HouseholdID: id, AccountID: v.AccountID, LinkedAt: v.LinkedAt})
-		}
-	}
-	return apperr.New(apperr.NotFound, "this account does not vote with a household")
+	return writeJSON(c, fiber.StatusOK, voterJoined{HouseholdID: id, AccountID: v.AccountID, LinkedAt: v.LinkedAt})
 }
 
 // removeHouseholdVoter unlinks a voter: the owner removes one, or a voter
