@@ -256,7 +256,7 @@ export const en = {
   "my.claimHint": "Twelve letters and numbers, such as 7K3M-Q9XD-2HBT.",
   "my.claim": "Use this code",
   "my.claimBad": "This code does not work. Check it, or ask the organizer for a new one: codes last 14 days.",
-  "my.claimHasHousehold": "This account already has a household. Sign in with another account to use the code.",
+  "my.claimHasHousehold": "This account already has a household, or votes with one. Sign in with another account to use the code.",
   "my.claimed": "Your household now belongs to this account. Please check that everything is right.",
   "my.joined": "You now vote with your household. Its communities and open votes are below.",
   "my.voterOf": "You vote with a household you joined on {date}. Its head keeps its record; you vote in its communities where each adult votes.",

@@ -257,7 +257,7 @@ export const es: Record<MessageKey, string> = {
   "my.claimHint": "Doce letras y números, como 7K3M-Q9XD-2HBT.",
   "my.claim": "Usar este código",
   "my.claimBad": "Este código no sirve. Revíselo o pida uno nuevo a la persona organizadora: los códigos duran 14 días.",
-  "my.claimHasHousehold": "Esta cuenta ya tiene un hogar. Entre con otra cuenta para usar el código.",
+  "my.claimHasHousehold": "Esta cuenta ya tiene un hogar, o vota con uno. Entre con otra cuenta para usar el código.",
   "my.claimed": "Su hogar ya está en esta cuenta. Revise que todo esté bien.",
   "my.joined": "Ahora vota con su hogar. Sus comunidades y votaciones abiertas están abajo.",
   "my.voterOf": "Usted vota con un hogar al que se unió el {date}. Quien lo encabeza guarda su registro; usted vota en sus comunidades donde vota cada persona adulta.",

@@ -243,8 +243,9 @@ function consentsView(ctx: Ctx, hh: Household, status: HTMLElement): HTMLElement
 }
 
 /**
- * claimForm lets a family whose household an organizer registered take it
- * over with the code the organizer gave them.
+ * claimForm takes a code: an organizer's, with which a family takes over the
+ * household registered for it, or a household head's, with which another
+ * adult joins the household to vote.
  */
 function claimForm(ctx: Ctx): HTMLElement {
   const code = h("input", { type: "text", name: "code", autocomplete: "off", autocapitalize: "characters", spellcheck: "false", required: true, maxlength: "64" });
