@@ -194,9 +194,10 @@ describe("a resident's household", () => {
     assert.ok(await fitsWidth(phonePage), "joined household fits 360 px");
     await noSeriousViolations(phonePage, "voter joined");
 
-    // A motion opens (not in the past: in two seconds); Marta votes on it.
+    // A motion opens (a proposal cannot open in the past: it opens in five
+    // seconds, time enough for a loaded machine to store it); Marta votes.
     const motion = example("post", "/communities/{id}/proposals");
-    const opens = Date.now() + 2000;
+    const opens = Date.now() + 5000;
     motion.opens = new Date(opens).toISOString();
     motion.closes = new Date(opens + 8 * 24 * 3600_000).toISOString();
     const proposal = await api(base, "POST", `/communities/${coop.id}/proposals`, { token: organizer.token, body: motion });
