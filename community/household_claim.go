@@ -107,10 +107,9 @@ func (s *Households) IssueClaimCode(ctx context.Context, viewer HouseholdViewer,
 	c := h.Clone()
 	c.Claim = &HouseholdClaim{CodeHash: claimCodeHash(code), IssuedBy: viewer.AccountID, IssuedAt: now, Expires: now.Add(ClaimCodeTTL)}
 	c.UpdatedAt, c.Version = now, h.Version+1
-	if err := s.store.UpdateHousehold(ctx, c); err != nil {
+	if err := s.commit(ctx, c); err != nil {
 		return "", time.Time{}, err
 	}
-	s.index(c)
 	return code, c.Claim.Expires, nil
 }
 
@@ -141,13 +140,9 @@ func (s *Households) Claim(ctx context.Context, viewer HouseholdViewer, code str
 	c := h.Clone()
 	c.OwnerAccountID, c.Claim = viewer.AccountID, nil
 	c.UpdatedAt, c.Version = now, h.Version+1
-	if err := s.dir.Check(c); err != nil {
+	if err := s.commit(ctx, c); err != nil {
 		return nil, err
 	}
-	if err := s.store.UpdateHousehold(ctx, c); err != nil {
-		return nil, err
-	}
-	s.index(c)
 	return c.Clone(), nil
 }
 
@@ -178,10 +173,9 @@ func (s *Households) IssueVoterCode(ctx context.Context, viewer HouseholdViewer)
 	c := h.Clone()
 	c.VoterCode = &HouseholdClaim{CodeHash: claimCodeHash(code), IssuedBy: viewer.AccountID, IssuedAt: now, Expires: now.Add(ClaimCodeTTL)}
 	c.UpdatedAt, c.Version = now, h.Version+1
-	if err := s.store.UpdateHousehold(ctx, c); err != nil {
+	if err := s.commit(ctx, c); err != nil {
 		return "", "", time.Time{}, err
 	}
-	s.index(c)
 	return c.ID, code, c.VoterCode.Expires, nil
 }
 
@@ -230,13 +224,9 @@ func (s *Households) JoinAsVoter(ctx context.Context, viewer HouseholdViewer, co
 	c := h.Clone()
 	c.Voters, c.VoterCode = append(c.Voters, v), nil
 	c.UpdatedAt, c.Version = now, h.Version+1
-	if err := s.dir.Check(c); err != nil {
+	if err := s.commit(ctx, c); err != nil {
 		return "", HouseholdVoter{}, err
 	}
-	if err := s.store.UpdateHousehold(ctx, c); err != nil {
-		return "", HouseholdVoter{}, err
-	}
-	s.index(c)
 	return c.ID, v, nil
 }
 
@@ -262,11 +252,7 @@ func (s *Households) RemoveVoter(ctx context.Context, viewer HouseholdViewer, ac
 	c := h.Clone()
 	c.Voters = slices.Delete(c.Voters, i, i+1)
 	c.UpdatedAt, c.Version = s.now(), h.Version+1
-	if err := s.store.UpdateHousehold(ctx, c); err != nil {
-		return err
-	}
-	s.index(c)
-	return nil
+	return s.commit(ctx, c)
 }
 
 // Voters returns the accounts that vote for household id where a class

@@ -295,14 +295,24 @@ func (s *Households) Update(ctx context.Context, viewer HouseholdViewer, id stri
 	}
 	// One stored write, whatever number of steps made it.
 	c.Version = h.Version + 1
-	if err := s.dir.Check(c); err != nil {
+	if err := s.commit(ctx, c); err != nil {
 		return nil, err
+	}
+	return c.Clone(), nil
+}
+
+// commit stores c, a changed copy of a stored household whose Version is
+// one more than the stored one, and puts it in the in-memory indexes, or
+// changes nothing. s.mu must be held.
+func (s *Households) commit(ctx context.Context, c *Household) error {
+	if err := s.dir.Check(c); err != nil {
+		return err
 	}
 	if err := s.store.UpdateHousehold(ctx, c); err != nil {
-		return nil, err
+		return err
 	}
 	s.index(c)
-	return c.Clone(), nil
+	return nil
 }
 
 // Delete erases household id, keeping only its anonymous remainder. Its
@@ -513,10 +523,9 @@ func (s *Households) MarkNotDuplicate(ctx context.Context, viewer HouseholdViewe
 		return nil, err
 	}
 	c.Touch(now)
-	if err := s.store.UpdateHousehold(ctx, c); err != nil {
+	if err := s.commit(ctx, c); err != nil {
 		return nil, err
 	}
-	s.index(c)
 	s.dups.MarkNotDuplicate(id, other)
 	return c.Clone(), nil
 }
